@@ -1,6 +1,131 @@
 package io.syncgateway;
 
+import io.syncgateway.auth.Role;
+import io.syncgateway.auth.TokenService;
+import io.syncgateway.config.GatewayConfig;
+import io.syncgateway.config.Setting;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Command line: no arguments runs the gateway; {@code token --user U --org O [--role R]
+ * [--expires-in SECONDS]} prints a token signed with the configured secret.
+ */
 public final class Main {
+  private Main() {}
+
   public static void main(String[] args) {
+    try {
+      if (args.length > 0 && args[0].equals("token")) {
+        System.out.println(token(options(args)));
+      } else if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
+        System.out.println(usage());
+      } else if (args.length == 0 || args[0].equals("run")) {
+        run();
+      } else {
+        System.err.println("Unknown command '" + args[0] + "'\n" + usage());
+        System.exit(2);
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static String usage() {
+    return String.join("\n",
+        "usage: java -jar target/sync-gateway.jar [run]",
+        "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
+        "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET (see docs/operations.md)");
+  }
+
+  static GatewayConfig loadConfig() {
+    String file = System.getenv().getOrDefault("SYNC_CONFIG", GatewayConfig.DEFAULT_FILE);
+    return GatewayConfig.load(Path.of(file), System.getenv());
+  }
+
+  private static void run() {
+    GatewayConfig config = loadConfig();
+    String secret = config.string(Setting.JWT_SECRET);
+    boolean devSecret = secret == null;
+    if (devSecret) {
+      secret = TokenService.randomSecret();
+      config = config.with(Setting.JWT_SECRET, secret);
+    }
+    TokenService.requireStrongSecret(secret);
+    Gateway gateway = Gateway.start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "gateway-shutdown"));
+    printWelcome(gateway, devSecret);
+  }
+
+  private static void printWelcome(Gateway gateway, boolean devSecret) {
+    String base = "http://localhost:" + gateway.httpPort();
+    StringBuilder text = new StringBuilder("\nsync-gateway is ready on ").append(base).append('\n');
+    if (devSecret) {
+      String token = new TokenService(gateway.vertx(), gateway.config().string(Setting.JWT_SECRET))
+          .issue("dev-user", "dev-org", Role.MEMBER, 24 * 3600);
+      text.append("SYNC_JWT_SECRET is not set: using a random secret for this run. A development token ")
+          .append("(user dev-user, org dev-org, valid 24 h):\n\n  export TOKEN=").append(token).append("\n\n")
+          .append("Try it:\n  echo '{\"deviceId\":\"laptop-1\",\"changes\":{\"task\":[{\"id\":\"t1\",\"operation\":\"create\",")
+          .append("\"title\":\"Buy milk\",\"vectorClock\":{\"laptop-1\":1}}]}}' | gzip | curl -s -X POST ")
+          .append(base).append("/api/sync/push -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' ")
+          .append("-H 'Content-Encoding: gzip' --data-binary @-\n")
+          .append("  curl -s '").append(base).append("/api/sync/pull?deviceId=phone-1' -H \"Authorization: Bearer $TOKEN\"\n");
+    } else {
+      text.append("Tokens: java -jar target/sync-gateway.jar token --user U --org O\n");
+    }
+    System.out.println(text);
+  }
+
+  private static String token(Map<String, String> options) {
+    GatewayConfig config = loadConfig();
+    String secret = config.string(Setting.JWT_SECRET);
+    if (secret == null) {
+      throw new IllegalArgumentException("SYNC_JWT_SECRET is not set. Set it (at least 32 bytes) for both the gateway "
+          + "and this command, or use the development token the gateway prints at start-up.");
+    }
+    String user = require(options, "user");
+    String org = require(options, "org");
+    Role role = Role.fromClaim(options.getOrDefault("role", "member"));
+    if (role == null) {
+      throw new IllegalArgumentException("--role must be member, viewer or admin");
+    }
+    long expiresIn = Long.parseLong(options.getOrDefault("expires-in", String.valueOf(24 * 3600)));
+    Vertx vertx = Vertx.vertx();
+    try {
+      return new TokenService(vertx, secret).issue(user, org, role, expiresIn);
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static String require(Map<String, String> options, String name) {
+    String value = options.get(name);
+    if (value == null || value.isEmpty() || value.length() > 128) {
+      throw new IllegalArgumentException("--" + name + " is required (1-128 characters)");
+    }
+    return value;
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 1; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("Unexpected argument '" + arg + "'");
+      }
+      String name = arg.substring(2);
+      int eq = name.indexOf('=');
+      if (eq > 0) {
+        options.put(name.substring(0, eq), name.substring(eq + 1));
+      } else if (i + 1 < args.length) {
+        options.put(name, args[++i]);
+      } else {
+        throw new IllegalArgumentException("--" + name + " needs a value");
+      }
+    }
+    return options;
   }
 }

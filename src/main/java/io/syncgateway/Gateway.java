@@ -1,0 +1,117 @@
+package io.syncgateway;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.syncgateway.config.GatewayConfig;
+import io.syncgateway.config.Setting;
+import io.syncgateway.conflict.ConflictVerticle;
+import io.syncgateway.decode.DecodeVerticle;
+import io.syncgateway.http.HttpVerticle;
+import io.syncgateway.persistence.PersistenceVerticle;
+import io.syncgateway.persistence.db.EmbeddedPostgresServer;
+import io.syncgateway.persistence.db.Migrations;
+import io.syncgateway.persistence.db.PgUrl;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: its database (embedded unless a URL is configured), migrations, and the
+ * verticles deployed in dependency order (persistence, conflict, decode, then HTTP last).
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final EmbeddedPostgresServer embedded;
+  private final GatewayConfig config;
+
+  private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, GatewayConfig config) {
+    this.vertx = vertx;
+    this.embedded = embedded;
+    this.config = config;
+  }
+
+  /** Starts everything; blocks until the gateway serves HTTP. Not for event-loop threads. */
+  public static Gateway start(GatewayConfig requested) {
+    GatewayConfig config = requested;
+    EmbeddedPostgresServer embedded = null;
+    if (config.string(Setting.PG_URL) == null) {
+      Path dataDir = Path.of(config.string(Setting.DATA_DIR)).toAbsolutePath().normalize();
+      LOG.info("SYNC_PG_URL is not set: starting the embedded PostgreSQL with its data in {}", dataDir.resolve("postgres"));
+      embedded = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
+      config = config.with(Setting.PG_URL, embedded.url().connectionString());
+    }
+    try {
+      PgUrl url = PgUrl.parse(config.string(Setting.PG_URL));
+      LOG.info("Using PostgreSQL at {}", url.redacted());
+      Migrations.migrate(url);
+      Vertx vertx = buildVertx(config.string(Setting.METRICS_REGISTRY));
+      Gateway gateway = new Gateway(vertx, embedded, config);
+      gateway.deployAll().await();
+      return gateway;
+    } catch (RuntimeException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  private static Vertx buildVertx(String registryName) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true).setJvmMetricsEnabled(true).setRegistryName(registryName));
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+  }
+
+  private Future<Void> deployAll() {
+    JsonObject conf = config.toJson();
+    return deploy(PersistenceVerticle::new, config.instances(Setting.PERSISTENCE_INSTANCES), ThreadingModel.EVENT_LOOP, conf)
+        .compose(v -> deploy(ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+        .compose(v -> deploy(DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
+        .compose(v -> deploy(HttpVerticle::new, config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+        .onSuccess(v -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)));
+  }
+
+  private Future<Void> deploy(Supplier<io.vertx.core.Deployable> verticle, int instances, ThreadingModel model,
+      JsonObject conf) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions()
+            .setInstances(instances).setThreadingModel(model).setConfig(conf))
+        .onSuccess(id -> LOG.info("Deployed {} instance(s) of a {} verticle", instances, model))
+        .mapEmpty();
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int httpPort() {
+    return config.integer(Setting.HTTP_PORT);
+  }
+
+  /** Stops accepting, undeploys the verticles (closing the pool), then stops the embedded database. */
+  @Override
+  public void close() {
+    try {
+      vertx.close().await();
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.syncgateway.auth;
+
+import io.vertx.core.json.JsonObject;
+
+/** Who is calling: the user and organization come from the token, never from the request body. */
+public record Principal(String userId, String orgId, Role role) {
+
+  public boolean canWrite() {
+    return role != Role.VIEWER;
+  }
+
+  public boolean isAdmin() {
+    return role == Role.ADMIN;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("userId", userId).put("orgId", orgId).put("role", role.claim());
+  }
+
+  public static Principal fromJson(JsonObject json) {
+    return new Principal(json.getString("userId"), json.getString("orgId"), Role.fromClaim(json.getString("role")));
+  }
+}

@@ -1,0 +1,192 @@
+package io.syncgateway.batch;
+
+import io.syncgateway.auth.Principal;
+import io.syncgateway.checksum.Checksums;
+import io.syncgateway.clock.InvalidClockException;
+import io.syncgateway.clock.VectorClock;
+import io.syncgateway.entity.EntityType;
+import io.syncgateway.entity.FieldRule;
+import io.syncgateway.entity.Ids;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads one pushed item (flat form, or the design's queue-item form) into a {@link PushItem}, or
+ * rejects it with an item-level code. Everything inside an item is item-level: a bad value rejects
+ * that item only.
+ */
+public final class ItemParser {
+  public static final int MAX_ITEM_CLOCK_ENTRIES = 256;
+  private static final Set<String> ITEM_META =
+      Set.of("id", "entityType", "operation", "vectorClock", "priority", "changedFields", "organizationId");
+  private static final Set<String> ENTITY_FIELDS_BEYOND_DOMAIN =
+      Set.of("id", "vectorClock", "organizationId", "version", "updatedAt", "createdAt", "createdBy",
+          "lastModifiedBy", "lastModifiedDevice", "deletedAt", "checksum");
+
+  private final Principal principal;
+  private final boolean verifyChecksums;
+
+  public ItemParser(Principal principal, boolean verifyChecksums) {
+    this.principal = principal;
+    this.verifyChecksums = verifyChecksums;
+  }
+
+  public PushItem parse(EntityType type, JsonObject raw, int index) {
+    return isQueueItem(raw) ? parseQueueItem(type, raw, index) : parseFlat(type, raw, raw, index);
+  }
+
+  /** The design's sync-queue form: {entityType, entityId, operation, priority, payload}. */
+  private static boolean isQueueItem(JsonObject raw) {
+    return raw.containsKey("entityId") || raw.containsKey("payload");
+  }
+
+  private PushItem parseQueueItem(EntityType type, JsonObject raw, int index) {
+    Object entityId = raw.getValue("entityId");
+    String id = entityId instanceof String text && Ids.isValid(text) ? text : null;
+    if (id == null) {
+      throw reject(type, null, "entityId must be a valid id");
+    }
+    checkEntityType(type, raw.getValue("entityType"), id);
+    Object payloadValue = raw.getValue("payload");
+    if (payloadValue != null && !(payloadValue instanceof JsonObject)) {
+      throw reject(type, id, "payload must be a JSON object");
+    }
+    JsonObject payload = payloadValue == null ? new JsonObject() : (JsonObject) payloadValue;
+    Object payloadId = payload.getValue("id");
+    if (payloadId != null && !id.equals(payloadId)) {
+      throw reject(type, id, "payload.id differs from entityId");
+    }
+    JsonObject flat = payload.copy().put("id", id);
+    for (String key : List.of("operation", "priority", "changedFields")) {
+      if (raw.getValue(key) != null) {
+        flat.put(key, raw.getValue(key));
+      }
+    }
+    if (flat.getValue("vectorClock") == null && raw.getValue("vectorClock") != null) {
+      flat.put("vectorClock", raw.getValue("vectorClock"));
+    }
+    return parseFlat(type, flat, payload, index);
+  }
+
+  private PushItem parseFlat(EntityType type, JsonObject item, JsonObject checksummed, int index) {
+    Object idValue = item.getValue("id");
+    String id = idValue instanceof String text && Ids.isValid(text) ? text : null;
+    if (id == null) {
+      throw reject(type, null, idValue == null ? "id is required" : "id must be a valid id");
+    }
+    checkEntityType(type, item.getValue("entityType"), id);
+    Operation operation = operation(type, id, item.getValue("operation"));
+    VectorClock clock = clock(type, id, item.getValue("vectorClock"));
+    Integer priority = priority(type, id, item.getValue("priority"));
+    List<String> changedFields = changedFields(type, id, item.getValue("changedFields"));
+    Object organization = item.getValue("organizationId");
+    if (organization != null && !principal.orgId().equals(organization)) {
+      throw new ItemRejectedException(new Rejection(type, id, Rejection.FORBIDDEN,
+          "organizationId does not match the token's organization", false));
+    }
+    JsonObject fields = domainFields(type, id, item, operation);
+    if (verifyChecksums && checksummed.containsKey("checksum")) {
+      Object declared = checksummed.getValue("checksum");
+      if (!(declared instanceof String) || !declared.equals(Checksums.of(checksummed))) {
+        throw new ItemRejectedException(new Rejection(type, id, Rejection.CHECKSUM_MISMATCH,
+            "checksum does not match the item's content", false));
+      }
+    }
+    int effectivePriority = priority != null ? priority
+        : Priorities.of(type, operation, changedFields != null ? changedFields : fields.fieldNames());
+    return new PushItem(type, id, operation, clock, effectivePriority, fields, index);
+  }
+
+  private JsonObject domainFields(EntityType type, String id, JsonObject item, Operation operation) {
+    JsonObject fields = new JsonObject();
+    Map<String, FieldRule> rules = type.fields();
+    for (Map.Entry<String, Object> entry : item) {
+      String key = entry.getKey();
+      if (key.startsWith("_") || ITEM_META.contains(key) || EntityType.SERVER_MANAGED.contains(key)) {
+        continue;
+      }
+      FieldRule rule = rules.get(key);
+      if (rule == null) {
+        throw reject(type, id, "unknown field '" + abbreviate(key) + "'");
+      }
+      if (operation == Operation.DELETE) {
+        continue; // a delete needs only id, operation and vectorClock
+      }
+      String problem = rule.problem(entry.getValue());
+      if (problem != null) {
+        throw reject(type, id, problem);
+      }
+      fields.put(key, entry.getValue());
+    }
+    return fields;
+  }
+
+  private static void checkEntityType(EntityType type, Object declared, String id) {
+    if (declared != null && EntityType.fromName(String.valueOf(declared)) != type) {
+      throw reject(type, id, "entityType does not match the changes key '" + type.singular() + "'");
+    }
+  }
+
+  private static Operation operation(EntityType type, String id, Object value) {
+    if (value == null) {
+      return Operation.UPDATE;
+    }
+    Operation operation = value instanceof String name ? Operation.fromWire(name) : null;
+    if (operation == null) {
+      throw reject(type, id, "operation must be one of create, update, delete");
+    }
+    return operation;
+  }
+
+  private static VectorClock clock(EntityType type, String id, Object value) {
+    if (!(value instanceof JsonObject json)) {
+      throw reject(type, id, value == null ? "vectorClock is required" : "vectorClock must be a JSON object");
+    }
+    try {
+      return VectorClock.fromJson(json, MAX_ITEM_CLOCK_ENTRIES);
+    } catch (InvalidClockException e) {
+      throw reject(type, id, e.getMessage());
+    }
+  }
+
+  private static Integer priority(EntityType type, String id, Object value) {
+    if (value == null) {
+      return null;
+    }
+    if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1
+        && ((Number) value).longValue() <= 5) {
+      return ((Number) value).intValue();
+    }
+    throw reject(type, id, "priority must be an integer from 1 to 5");
+  }
+
+  private static List<String> changedFields(EntityType type, String id, Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw reject(type, id, "changedFields must be an array of field names");
+    }
+    List<String> names = new ArrayList<>(array.size());
+    for (Object name : array) {
+      if (!(name instanceof String field)
+          || !(type.fields().containsKey(field) || ENTITY_FIELDS_BEYOND_DOMAIN.contains(field))) {
+        throw reject(type, id, "changedFields names an unknown field");
+      }
+      names.add(field);
+    }
+    return names;
+  }
+
+  private static ItemRejectedException reject(EntityType type, String id, String message) {
+    return new ItemRejectedException(Rejection.validation(type, id, message));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 64 ? text.substring(0, 64) + "…" : text;
+  }
+}

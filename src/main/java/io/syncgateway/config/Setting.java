@@ -1,0 +1,53 @@
+package io.syncgateway.config;
+
+/** One configuration setting: its key in conf/gateway.json, its environment override and default. */
+public enum Setting {
+  HTTP_PORT("http.port", "SYNC_HTTP_PORT", 8080),
+  HTTP_HOST("http.host", "SYNC_HTTP_HOST", "0.0.0.0"),
+  PG_URL("database.url", "SYNC_PG_URL", null),
+  DATA_DIR("database.dataDir", "SYNC_DATA_DIR", "./data"),
+  PG_POOL_SIZE("database.poolSize", "SYNC_PG_POOL_SIZE", 8),
+  JWT_SECRET("auth.jwtSecret", "SYNC_JWT_SECRET", null),
+  HTTP_INSTANCES("http.instances", "SYNC_HTTP_INSTANCES", 0),
+  DECODE_INSTANCES("decode.instances", "SYNC_DECODE_INSTANCES", 0),
+  CONFLICT_INSTANCES("conflict.instances", "SYNC_CONFLICT_INSTANCES", 0),
+  PERSISTENCE_INSTANCES("persistence.instances", "SYNC_PERSISTENCE_INSTANCES", 0),
+  MAX_BODY_BYTES("limits.bodyBytes", "SYNC_MAX_BODY_BYTES", 4 * 1024 * 1024),
+  MAX_DECODED_BYTES("limits.decodedBytes", "SYNC_MAX_DECODED_BYTES", 16 * 1024 * 1024),
+  MAX_BATCH_ITEMS("limits.batchItems", "SYNC_MAX_BATCH_ITEMS", 500),
+  MAX_JSON_DEPTH("limits.jsonDepth", "SYNC_MAX_JSON_DEPTH", 32),
+  PULL_DEFAULT_LIMIT("pull.defaultLimit", "SYNC_PULL_DEFAULT_LIMIT", 100),
+  PULL_MAX_LIMIT("pull.maxLimit", "SYNC_PULL_MAX_LIMIT", 1000),
+  CLOCK_SKEW_MS("pull.clockSkewMs", "SYNC_CLOCK_SKEW_MS", 60_000L),
+  RETENTION_MS("retention.tombstoneMs", "SYNC_RETENTION_MS", 30L * 24 * 3600 * 1000),
+  BATCH_ID_RETENTION_MS("retention.batchIdMs", "SYNC_BATCH_ID_RETENTION_MS", 48L * 3600 * 1000),
+  PURGE_INTERVAL_MS("retention.purgeIntervalMs", "SYNC_PURGE_INTERVAL_MS", 3600_000L),
+  BREAKER_MAX_FAILURES("breaker.maxFailures", "SYNC_BREAKER_MAX_FAILURES", 5),
+  BREAKER_TIMEOUT_MS("breaker.timeoutMs", "SYNC_BREAKER_TIMEOUT_MS", 10_000L),
+  BREAKER_RESET_MS("breaker.resetMs", "SYNC_BREAKER_RESET_MS", 5_000L),
+  BUS_TIMEOUT_MS("eventBus.timeoutMs", "SYNC_BUS_TIMEOUT_MS", 20_000L),
+  RETRY_AFTER_SECONDS("http.retryAfterSeconds", "SYNC_RETRY_AFTER_SECONDS", 2),
+  METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway");
+
+  private final String key;
+  private final String env;
+  private final Object defaultValue;
+
+  Setting(String key, String env, Object defaultValue) {
+    this.key = key;
+    this.env = env;
+    this.defaultValue = defaultValue;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public String env() {
+    return env;
+  }
+
+  public Object defaultValue() {
+    return defaultValue;
+  }
+}

@@ -1,0 +1,119 @@
+package io.syncgateway.entity;
+
+import io.syncgateway.checksum.Checksums;
+import io.syncgateway.clock.VectorClock;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The stored state of one entity of an organization: its domain fields ({@code data}) and its sync
+ * metadata. A row with {@code deletedAt} is a tombstone. This is also the JSON shape that entity
+ * states take on the event bus.
+ */
+public record EntityRow(
+    EntityType type, String id, JsonObject data, VectorClock clock, long version,
+    Long createdAt, String createdBy, long updatedAt, String lastModifiedBy, String lastModifiedDevice,
+    Long deletedAt, String deletedBy, String deletedFromDevice, String checksum) {
+
+  public boolean isDeleted() {
+    return deletedAt != null;
+  }
+
+  public String taskId() {
+    return data.getString("taskId");
+  }
+
+  /** The entity as clients see it (pull, GET, conflict serverVersion), checksum included. */
+  public JsonObject toEntityJson(String orgId) {
+    return isDeleted() ? deletedServerVersion() : entityWithoutChecksum(orgId).put("checksum", checksum);
+  }
+
+  /** What the checksum of a live entity covers: exactly what clients receive, minus the checksum. */
+  public JsonObject entityWithoutChecksum(String orgId) {
+    JsonObject json = new JsonObject().put("id", id);
+    data.forEach(field -> json.put(field.getKey(), field.getValue()));
+    json.put("vectorClock", clock.toJson())
+        .put("version", version)
+        .put("createdAt", createdAt)
+        .put("createdBy", createdBy)
+        .put("updatedAt", updatedAt)
+        .put("lastModifiedBy", lastModifiedBy)
+        .put("lastModifiedDevice", lastModifiedDevice)
+        .put("organizationId", orgId);
+    return json;
+  }
+
+  /** A tombstone as a conflict's serverVersion: {id, deleted, deletedAt, vectorClock, checksum}. */
+  public JsonObject deletedServerVersion() {
+    JsonObject json = deletedWithoutChecksum();
+    return json.put("checksum", Checksums.of(json));
+  }
+
+  private JsonObject deletedWithoutChecksum() {
+    return new JsonObject().put("id", id).put("deleted", true).put("deletedAt", deletedAt)
+        .put("vectorClock", clock.toJson());
+  }
+
+  /** A tombstone as pull returns it. */
+  public JsonObject toTombstoneJson(long retentionMs) {
+    return new JsonObject()
+        .put("entityType", type.singular())
+        .put("entityId", id)
+        .put("deletedAt", deletedAt)
+        .put("deletedBy", deletedBy)
+        .put("deletedFromDevice", deletedFromDevice)
+        .put("vectorClock", clock.toJson())
+        .put("expiresAt", deletedAt + retentionMs);
+  }
+
+  /** The same row with its checksum computed from its content. */
+  public EntityRow withComputedChecksum(String orgId) {
+    String sum = isDeleted() ? Checksums.of(deletedWithoutChecksum()) : Checksums.of(entityWithoutChecksum(orgId));
+    return new EntityRow(type, id, data, clock, version, createdAt, createdBy, updatedAt, lastModifiedBy,
+        lastModifiedDevice, deletedAt, deletedBy, deletedFromDevice, sum);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("type", type.singular())
+        .put("id", id)
+        .put("data", data)
+        .put("vectorClock", clock.toJson())
+        .put("version", version)
+        .put("createdAt", createdAt)
+        .put("createdBy", createdBy)
+        .put("updatedAt", updatedAt)
+        .put("lastModifiedBy", lastModifiedBy)
+        .put("lastModifiedDevice", lastModifiedDevice)
+        .put("deletedAt", deletedAt)
+        .put("deletedBy", deletedBy)
+        .put("deletedFromDevice", deletedFromDevice)
+        .put("checksum", checksum);
+  }
+
+  public static EntityRow fromJson(JsonObject json) {
+    return new EntityRow(
+        EntityType.fromName(json.getString("type")),
+        json.getString("id"),
+        json.getJsonObject("data"),
+        clockOf(json.getJsonObject("vectorClock")),
+        json.getLong("version"),
+        json.getLong("createdAt"),
+        json.getString("createdBy"),
+        json.getLong("updatedAt"),
+        json.getString("lastModifiedBy"),
+        json.getString("lastModifiedDevice"),
+        json.getLong("deletedAt"),
+        json.getString("deletedBy"),
+        json.getString("deletedFromDevice"),
+        json.getString("checksum"));
+  }
+
+  /** Reads a clock the gateway itself stored (already validated when it was pushed). */
+  public static VectorClock clockOf(JsonObject json) {
+    Map<String, Long> counters = new LinkedHashMap<>();
+    json.forEach(entry -> counters.put(entry.getKey(), ((Number) entry.getValue()).longValue()));
+    return VectorClock.of(counters);
+  }
+}

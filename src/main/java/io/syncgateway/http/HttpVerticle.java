@@ -1,0 +1,145 @@
+package io.syncgateway.http;
+
+import io.syncgateway.auth.TokenService;
+import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.BusErrors;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import io.syncgateway.config.GatewayConfig;
+import io.syncgateway.config.Setting;
+import io.syncgateway.entity.EntityType;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** HTTP ingress: routes, authentication and the mapping of every failure to a problem response. */
+public class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  /** Known paths and their methods, so a wrong method gets 405 with Allow and an unknown path 404. */
+  private final List<KnownPath> knownPaths = new ArrayList<>();
+  private Problems problems;
+
+  private record KnownPath(Pattern pattern, Set<HttpMethod> methods) {}
+
+  @Override
+  public Future<?> start() {
+    GatewayConfig config = GatewayConfig.from(config());
+    problems = new Problems(config.integer(Setting.RETRY_AFTER_SECONDS));
+    DeliveryOptions busOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
+    TokenService tokens = new TokenService(vertx, config.string(Setting.JWT_SECRET));
+    PushHandler push = new PushHandler(vertx.eventBus(), busOptions);
+    PullHandler pull = new PullHandler(vertx.eventBus(), busOptions,
+        config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT));
+    TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
+
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestLog());
+    router.route("/api/*").handler(new Authenticator(tokens));
+
+    // Headers are judged before the body is read; Vert.x wants the body handler first on its route.
+    on(router, "/api/sync/push", HttpMethod.POST).handler(push::checkHeaders);
+    router.post("/api/sync/push")
+        .handler(BodyHandler.create(false).setBodyLimit(config.number(Setting.MAX_BODY_BYTES)))
+        .handler(push::handle);
+    onRead(router, "/api/sync/pull").handler(pull.forType(null));
+    for (EntityType type : EntityType.values()) {
+      onRead(router, "/api/sync/pull/" + type.plural()).handler(pull.forType(type));
+    }
+    onRead(router, "/api/tasks/:id").handler(tasks.reading(Addresses.TASK_GET));
+    onRead(router, "/api/tasks/:id/comments").handler(tasks.reading(Addresses.TASK_COMMENTS));
+    onRead(router, "/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
+    onRead(router, "/health/ready").handler(readiness());
+    onRead(router, "/metrics").handler(PrometheusScrapingHandler.create(config.string(Setting.METRICS_REGISTRY)));
+    router.route().handler(this::noRoute);
+    router.route().failureHandler(this::failure);
+
+    return vertx.createHttpServer(new HttpServerOptions()
+            .setCompressionSupported(true)
+            .setHost(config.string(Setting.HTTP_HOST)))
+        .requestHandler(router)
+        .listen(config.integer(Setting.HTTP_PORT));
+  }
+
+  private Route on(Router router, String path, HttpMethod... methods) {
+    String regex = "^" + path.replaceAll(":[a-z]+", "[^/]+") + "/?$";
+    knownPaths.add(new KnownPath(Pattern.compile(regex), Set.of(methods)));
+    Route route = router.route(path);
+    for (HttpMethod method : methods) {
+      route.method(method);
+    }
+    return route;
+  }
+
+  /** HEAD works wherever GET does. */
+  private Route onRead(Router router, String path) {
+    return on(router, path, HttpMethod.GET, HttpMethod.HEAD);
+  }
+
+  private void noRoute(RoutingContext rc) {
+    String path = rc.request().path();
+    Set<HttpMethod> allowed = new LinkedHashSet<>();
+    knownPaths.stream().filter(known -> known.pattern().matcher(path).matches())
+        .forEach(known -> allowed.addAll(known.methods()));
+    if (allowed.isEmpty()) {
+      problems.send(rc, ErrorCode.NOT_FOUND, "No such resource");
+      return;
+    }
+    rc.response().putHeader("Allow", allowed.stream().map(HttpMethod::name).collect(Collectors.joining(", ")));
+    problems.send(rc, ErrorCode.METHOD_NOT_ALLOWED, "Allowed methods: " + rc.response().headers().get("Allow"));
+  }
+
+  private void failure(RoutingContext rc) {
+    Throwable error = rc.failure();
+    if (error == null || !(error instanceof GatewayException || error instanceof io.vertx.core.eventbus.ReplyException)) {
+      int status = rc.statusCode();
+      if (status == 413) {
+        problems.send(rc, ErrorCode.PAYLOAD_TOO_LARGE, "The request body exceeds the limit");
+        return;
+      }
+      if (status == 401) {
+        problems.send(rc, ErrorCode.UNAUTHORIZED, "Missing or invalid bearer token");
+        return;
+      }
+      if (status >= 400 && status < 500) {
+        problems.send(rc, ErrorCode.INVALID_REQUEST, "The request could not be read");
+        return;
+      }
+    }
+    GatewayException failure = BusErrors.asGatewayException(error);
+    if (failure.code() == ErrorCode.INTERNAL) {
+      LOG.error("Unexpected failure on {} {}", rc.request().method(), rc.request().path(), error);
+    }
+    problems.send(rc, failure);
+  }
+
+  private Handler<RoutingContext> readiness() {
+    HealthChecks checks = HealthChecks.create(vertx).register("database", 2000, promise ->
+        vertx.eventBus().<JsonObject>request(Addresses.DB_PING, new JsonObject(),
+                new DeliveryOptions().setSendTimeout(1500))
+            .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
+            .onFailure(error -> promise.complete(Status.KO(new JsonObject()
+                .put("error", BusErrors.asGatewayException(error).detail())))));
+    return HealthCheckHandler.createWithHealthChecks(checks);
+  }
+}

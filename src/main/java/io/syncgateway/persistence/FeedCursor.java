@@ -1,0 +1,26 @@
+package io.syncgateway.persistence;
+
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An opaque pull cursor: the feed position reached and the server time it was issued at (which the
+ * retention horizon is judged by). Always begins with a letter, so it never looks like a timestamp.
+ */
+public record FeedCursor(long position, long issuedAt) {
+  private static final Pattern FORMAT = Pattern.compile("c([0-9a-z]{1,12})_([0-9a-z]{1,12})");
+
+  public String encode() {
+    return "c" + Long.toString(position, 36) + "_" + Long.toString(issuedAt, 36);
+  }
+
+  public static FeedCursor decode(String text) {
+    Matcher matcher = FORMAT.matcher(text);
+    if (!matcher.matches()) {
+      throw new GatewayException(ErrorCode.INVALID_CURSOR, "since is neither a cursor from a pull nor a timestamp");
+    }
+    return new FeedCursor(Long.parseLong(matcher.group(1), 36), Long.parseLong(matcher.group(2), 36));
+  }
+}

@@ -1,0 +1,173 @@
+package io.syncgateway.persistence;
+
+import io.syncgateway.auth.Principal;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import io.syncgateway.entity.EntityRow;
+import io.syncgateway.entity.EntityType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One page of the change feed. Reads the feed position the organization has reached (every
+ * position up to it is committed, see V1 migration), then the entity states at positions after the
+ * request's start, up to that position, oldest first.
+ */
+final class PullQuery {
+  private final Pool pool;
+  private final Principal principal;
+  private final JsonObject request;
+  private final long retentionMs;
+  private final long skewMs;
+  private final long startedAt = System.nanoTime();
+
+  PullQuery(Pool pool, Principal principal, JsonObject request, long retentionMs, long skewMs) {
+    this.pool = pool;
+    this.principal = principal;
+    this.request = request;
+    this.retentionMs = retentionMs;
+    this.skewMs = skewMs;
+  }
+
+  private record FeedState(long lastSeq, JsonObject clock, long now) {}
+
+  private record Range(long after, long upTo, boolean positional) {}
+
+  Future<JsonObject> run() {
+    return bindDevice()
+        .compose(bound -> feedState())
+        .compose(state -> range(state).compose(range -> page(state, range)));
+  }
+
+  private String deviceId() {
+    return request.getString("deviceId");
+  }
+
+  private Future<Void> bindDevice() {
+    if (deviceId() == null) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(SqlQueries.BIND_DEVICE)
+        .execute(Tuple.of(deviceId(), principal.orgId(), principal.userId(), System.currentTimeMillis(), null, "pull"))
+        .compose(rows -> rows.size() == 1 ? Future.succeededFuture() : Future.failedFuture(
+            new GatewayException(ErrorCode.DEVICE_OWNED_BY_OTHER_USER, "This device id belongs to another user")));
+  }
+
+  private Future<FeedState> feedState() {
+    return pool.preparedQuery(SqlQueries.FEED_STATE).execute(Tuple.of(principal.orgId())).map(rows -> {
+      Row row = rows.iterator().next();
+      Long lastSeq = row.getLong("last_seq");
+      return new FeedState(lastSeq == null ? 0 : lastSeq, Rows.clockOrEmpty(row.getJsonObject("vector_clock")),
+          row.getLong("now_ms"));
+    });
+  }
+
+  /** Where the page starts: after a cursor's position, or after the position reached before a time. */
+  private Future<Range> range(FeedState state) {
+    long horizon = state.now() - retentionMs;
+    int limit = request.getInteger("limit");
+    Long offset = request.getLong("offset");
+    String cursor = request.getString("cursor");
+    if (cursor != null) {
+      FeedCursor position = FeedCursor.decode(cursor);
+      if (position.issuedAt() < horizon) {
+        return Future.failedFuture(resyncRequired());
+      }
+      return Future.succeededFuture(new Range(position.position(), state.lastSeq(), false));
+    }
+    long since = request.getLong("sinceMillis", 0L);
+    long skip = offset == null ? 0 : offset;
+    if (since == 0) {
+      return Future.succeededFuture(range(skip, limit, offset != null, state));
+    }
+    long sinceServerTime = since - skewMs;
+    if (sinceServerTime < horizon) {
+      return Future.failedFuture(resyncRequired());
+    }
+    return pool.preparedQuery(SqlQueries.POSITION_BEFORE)
+        .execute(Tuple.of(principal.orgId(), sinceServerTime))
+        .map(rows -> range(rows.iterator().next().getLong("seq") + skip, limit, offset != null, state));
+  }
+
+  /** With an offset, pages are fixed position windows that never shift while others write. */
+  private static Range range(long after, int limit, boolean positional, FeedState state) {
+    return new Range(after, positional ? Math.min(after + limit, state.lastSeq()) : state.lastSeq(), positional);
+  }
+
+  private Future<JsonObject> page(FeedState state, Range range) {
+    int limit = request.getInteger("limit");
+    Set<EntityType> types = types();
+    if (range.upTo() <= range.after()) {
+      return Future.succeededFuture(response(state, List.of(), range, Math.max(range.after(), range.upTo()), false));
+    }
+    return pool.preparedQuery(SqlQueries.feedPage(types))
+        .execute(Tuple.of(principal.orgId(), range.after(), range.upTo(), deviceId(), limit + 1))
+        .map(rows -> {
+          List<Row> page = new ArrayList<>();
+          rows.forEach(page::add);
+          boolean more = page.size() > limit;
+          if (more) {
+            page = page.subList(0, limit);
+          }
+          long reached = more ? page.get(page.size() - 1).getLong("feed_seq") : range.upTo();
+          return response(state, page, range, reached, more || reached < state.lastSeq());
+        });
+  }
+
+  private Set<EntityType> types() {
+    Set<EntityType> types = EnumSet.noneOf(EntityType.class);
+    request.getJsonArray("types").forEach(name -> types.add(EntityType.fromName((String) name)));
+    return types;
+  }
+
+  private JsonObject response(FeedState state, List<Row> rows, Range range, long reached, boolean hasMore) {
+    JsonArray tasks = new JsonArray();
+    JsonArray comments = new JsonArray();
+    JsonArray attachments = new JsonArray();
+    JsonArray tombstones = new JsonArray();
+    for (Row row : rows) {
+      EntityRow entity = Rows.feedEntity(row);
+      if (entity.isDeleted()) {
+        tombstones.add(entity.toTombstoneJson(retentionMs));
+      } else {
+        switch (entity.type()) {
+          case TASK -> tasks.add(entity.toEntityJson(principal.orgId()));
+          case COMMENT -> comments.add(entity.toEntityJson(principal.orgId()));
+          default -> attachments.add(entity.toEntityJson(principal.orgId()));
+        }
+      }
+    }
+    logPull(rows.size());
+    return new JsonObject()
+        .put("tasks", tasks)
+        .put("comments", comments)
+        .put("attachments", attachments)
+        .put("tombstones", tombstones)
+        .put("serverVectorClock", state.clock())
+        .put("hasMore", hasMore)
+        .put("cursor", new FeedCursor(reached, state.now()).encode())
+        .put("timestamp", state.now())
+        .put("retention", new JsonObject().put("retentionMs", retentionMs).put("horizon", state.now() - retentionMs));
+  }
+
+  /** The sync log row of a pull is written after the answer; losing one never loses data. */
+  private void logPull(int pulled) {
+    int durationMs = (int) ((System.nanoTime() - startedAt) / 1_000_000);
+    pool.preparedQuery(SqlQueries.INSERT_SYNC_LOG)
+        .execute(Tuple.from(new Object[] {principal.orgId(), deviceId(), principal.userId(), "pull", null, 0, pulled,
+            0, 0, 0, 0, 0, "success", durationMs, System.currentTimeMillis()}));
+  }
+
+  private static GatewayException resyncRequired() {
+    return new GatewayException(ErrorCode.RESYNC_REQUIRED,
+        "since is older than the retention horizon: drop the local copy and pull from the beginning");
+  }
+}

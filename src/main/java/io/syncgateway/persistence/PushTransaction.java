@@ -1,0 +1,202 @@
+package io.syncgateway.persistence;
+
+import io.syncgateway.auth.Principal;
+import io.syncgateway.batch.PreparedBatch;
+import io.syncgateway.batch.PushItem;
+import io.syncgateway.batch.Rejection;
+import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import io.syncgateway.clock.VectorClock;
+import io.syncgateway.conflict.Decision;
+import io.syncgateway.entity.EntityRow;
+import io.syncgateway.entity.EntityType;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One push, in one database transaction: bind the device, take the organization's feed lock,
+ * answer a replayed batchId from its record, else load the named entities, have the conflict
+ * verticle decide every item, write the results at fresh feed positions and record the batch.
+ */
+final class PushTransaction {
+  private final SqlConnection connection;
+  private final EventBus eventBus;
+  private final DeliveryOptions busOptions;
+  private final Principal principal;
+  private final PreparedBatch batch;
+  private final long startedAt = System.nanoTime();
+  private long lastSeq;
+  private long now;
+  private VectorClock orgClock;
+
+  PushTransaction(SqlConnection connection, EventBus eventBus, DeliveryOptions busOptions,
+      Principal principal, PreparedBatch batch) {
+    this.connection = connection;
+    this.eventBus = eventBus;
+    this.busOptions = busOptions;
+    this.principal = principal;
+    this.batch = batch;
+  }
+
+  Future<JsonObject> run() {
+    return bindDevice()
+        .compose(bound -> lockFeed())
+        .compose(locked -> findReplay())
+        .compose(replayed -> replayed != null ? logReplay(replayed) : apply());
+  }
+
+  private Future<Void> bindDevice() {
+    return connection.preparedQuery(SqlQueries.BIND_DEVICE)
+        .execute(Tuple.of(batch.deviceId(), principal.orgId(), principal.userId(), System.currentTimeMillis(),
+            batch.deviceClock(), "push"))
+        .compose(rows -> rows.size() == 1 ? Future.succeededFuture() : Future.failedFuture(
+            new GatewayException(ErrorCode.DEVICE_OWNED_BY_OTHER_USER, "This device id belongs to another user")));
+  }
+
+  private Future<Void> lockFeed() {
+    return connection.preparedQuery(SqlQueries.LOCK_FEED).execute(Tuple.of(principal.orgId())).map(rows -> {
+      Row row = rows.iterator().next();
+      lastSeq = row.getLong("last_seq");
+      orgClock = EntityRow.clockOf(row.getJsonObject("vector_clock"));
+      now = row.getLong("now_ms");
+      return null;
+    });
+  }
+
+  private Future<JsonObject> findReplay() {
+    if (batch.batchId() == null) {
+      return Future.succeededFuture();
+    }
+    return connection.preparedQuery(SqlQueries.FIND_BATCH)
+        .execute(Tuple.of(batch.deviceId(), batch.batchId()))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getJsonObject("response"));
+  }
+
+  private Future<JsonObject> logReplay(JsonObject response) {
+    return log("replayed", 0, 0, 0, 0, 0).map(response);
+  }
+
+  private Future<JsonObject> apply() {
+    return loadStored()
+        .compose(this::decide)
+        .compose(decision -> write(decision).map(decision))
+        .compose(this::record);
+  }
+
+  /** The stored rows the items name (and their parent tasks), and live children of deleted tasks. */
+  private Future<JsonObject> loadStored() {
+    Map<EntityType, Set<String>> ids = new EnumMap<>(EntityType.class);
+    Set<String> deletedTasks = new LinkedHashSet<>();
+    for (PushItem item : batch.items()) {
+      ids.computeIfAbsent(item.type(), type -> new LinkedHashSet<>()).add(item.id());
+      if (item.taskId() != null) {
+        ids.computeIfAbsent(EntityType.TASK, type -> new LinkedHashSet<>()).add(item.taskId());
+      }
+      if (item.type() == EntityType.TASK && item.isDelete()) {
+        deletedTasks.add(item.id());
+      }
+    }
+    List<Future<JsonArray>> stored = ids.entrySet().stream()
+        .map(entry -> select(entry.getKey(), SqlQueries.selectByIds(entry.getKey()), entry.getValue()))
+        .toList();
+    List<Future<JsonArray>> children = deletedTasks.isEmpty() ? List.of() : Stream.of(EntityType.values())
+        .filter(EntityType::isChildOfTask)
+        .map(type -> select(type, SqlQueries.liveChildren(type), deletedTasks))
+        .toList();
+    return Future.all(Future.all(stored), Future.all(children)).map(loaded -> new JsonObject()
+        .put("principal", principal.toJson())
+        .put("deviceId", batch.deviceId())
+        .put("now", now)
+        .put("items", new JsonArray(batch.items().stream().map(PushItem::toJson).toList()))
+        .put("stored", concat(stored))
+        .put("children", concat(children)));
+  }
+
+  private Future<JsonArray> select(EntityType type, String sql, Set<String> ids) {
+    return connection.preparedQuery(sql)
+        .execute(Tuple.tuple().addString(principal.orgId()).addArrayOfString(ids.toArray(String[]::new)))
+        .map(rows -> {
+          JsonArray json = new JsonArray();
+          rows.forEach(row -> json.add(Rows.entity(type, row).toJson()));
+          return json;
+        });
+  }
+
+  private static JsonArray concat(List<Future<JsonArray>> parts) {
+    JsonArray all = new JsonArray();
+    parts.forEach(part -> all.addAll(part.result()));
+    return all;
+  }
+
+  private Future<Decision> decide(JsonObject request) {
+    return eventBus.<JsonObject>request(Addresses.CONFLICT_DECIDE, request, busOptions)
+        .map(reply -> Decision.fromJson(reply.body()));
+  }
+
+  /** Writes every decided state at the next feed positions, in decision order. */
+  private Future<Void> write(Decision decision) {
+    if (decision.writes().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<EntityType, List<Tuple>> byType = new EnumMap<>(EntityType.class);
+    long seq = lastSeq;
+    for (EntityRow row : decision.writes()) {
+      byType.computeIfAbsent(row.type(), type -> new ArrayList<>())
+          .add(Rows.upsertParameters(principal.orgId(), row, ++seq));
+    }
+    long reached = seq;
+    orgClock = orgClock.merge(decision.writtenClock());
+    List<Future<?>> statements = new ArrayList<>();
+    byType.forEach((type, tuples) ->
+        statements.add(connection.preparedQuery(SqlQueries.upsert(type)).executeBatch(tuples)));
+    statements.add(connection.preparedQuery(SqlQueries.ADVANCE_FEED)
+        .execute(Tuple.of(principal.orgId(), reached, orgClock.toJson(), now)));
+    statements.add(connection.preparedQuery(SqlQueries.INSERT_FEED_MARK)
+        .execute(Tuple.of(principal.orgId(), reached, now)));
+    lastSeq = reached;
+    return Future.all(statements).mapEmpty();
+  }
+
+  private Future<JsonObject> record(Decision decision) {
+    List<Rejection> rejected = new ArrayList<>(batch.rejected());
+    rejected.addAll(decision.rejected());
+    JsonObject response = new JsonObject()
+        .put("success", true)
+        .put("processed", decision.applied() + decision.acknowledged())
+        .put("conflicts", decision.conflicts())
+        .put("superseded", decision.superseded())
+        .put("rejected", new JsonArray(rejected.stream().map(Rejection::toJson).toList()))
+        .put("serverVectorClock", orgClock.toJson());
+    Future<RowSet<Row>> batchRecord = batch.batchId() == null ? Future.succeededFuture()
+        : connection.preparedQuery(SqlQueries.INSERT_BATCH)
+            .execute(Tuple.of(batch.deviceId(), batch.batchId(), principal.orgId(), response, now));
+    Future<Void> log = log("success", decision.applied(), decision.acknowledged(), decision.superseded().size(),
+        decision.conflicts().size(), rejected.size());
+    return Future.all(batchRecord, log).map(response);
+  }
+
+  private Future<Void> log(String status, int applied, int acknowledged, int superseded, int conflicts,
+      int rejected) {
+    int durationMs = (int) ((System.nanoTime() - startedAt) / 1_000_000);
+    return connection.preparedQuery(SqlQueries.INSERT_SYNC_LOG)
+        .execute(Tuple.from(new Object[] {principal.orgId(), batch.deviceId(), principal.userId(), "push",
+            batch.batchId(), batch.itemCount(), 0, applied, acknowledged, superseded, conflicts, rejected, status,
+            durationMs, now}))
+        .mapEmpty();
+  }
+}
