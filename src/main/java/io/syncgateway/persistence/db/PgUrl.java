@@ -139,6 +139,13 @@ public record PgUrl(String host, int port, String database, String user, String 
     return new PgUrl(host, port, newDatabase, user, password, sslMode);
   }
 
+  /** The full URL, password included: for configuration only, never for logs. */
+  public String connectionString() {
+    String secret = password == null || password.isEmpty() ? "" : ":" + encode(password);
+    return "postgresql://" + encode(user) + secret + "@" + hostAndPort() + "/" + encode(database)
+        + (sslMode == null ? "" : "?sslmode=" + sslMode);
+  }
+
   /** The URL with the password masked, for logs and error messages. */
   public String redacted() {
     String secret = password == null || password.isEmpty() ? "" : ":***";
