@@ -17,6 +17,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
@@ -70,7 +71,8 @@ public final class Gateway implements AutoCloseable {
   private static Vertx buildVertx(String registryName) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-        .setEnabled(true).setJvmMetricsEnabled(true).setRegistryName(registryName));
+        .setEnabled(true).setJvmMetricsEnabled(true).setRegistryName(registryName)
+        .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 

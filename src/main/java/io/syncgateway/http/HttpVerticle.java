@@ -8,6 +8,7 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -45,11 +46,12 @@ public class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayConfig config = GatewayConfig.from(config());
-    problems = new Problems(config.integer(Setting.RETRY_AFTER_SECONDS));
+    SyncMetrics metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
+    problems = new Problems(config.integer(Setting.RETRY_AFTER_SECONDS), metrics);
     DeliveryOptions busOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
     TokenService tokens = new TokenService(vertx, config.string(Setting.JWT_SECRET));
-    PushHandler push = new PushHandler(vertx.eventBus(), busOptions);
-    PullHandler pull = new PullHandler(vertx.eventBus(), busOptions,
+    PushHandler push = new PushHandler(vertx.eventBus(), busOptions, metrics);
+    PullHandler pull = new PullHandler(vertx.eventBus(), busOptions, metrics,
         config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT));
     TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
 

@@ -2,6 +2,7 @@ package io.syncgateway.http;
 
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
+import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,9 +13,11 @@ final class Problems {
   private static final String TYPE_PREFIX = "https://sync-gateway.dev/problems/";
 
   private final int retryAfterSeconds;
+  private final SyncMetrics metrics;
 
-  Problems(int retryAfterSeconds) {
+  Problems(int retryAfterSeconds, SyncMetrics metrics) {
     this.retryAfterSeconds = retryAfterSeconds;
+    this.metrics = metrics;
   }
 
   void send(RoutingContext rc, GatewayException failure) {
@@ -34,6 +37,7 @@ final class Problems {
       response.putHeader("Retry-After", String.valueOf(retryAfterSeconds));
     }
     rc.put(RequestLog.CODE_KEY, code.wire());
+    metrics.problem(code.status(), code.wire());
     JsonObject body = new JsonObject()
         .put("type", TYPE_PREFIX + code.wire())
         .put("title", code.title())

@@ -5,7 +5,9 @@ import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.FeedCursor;
+import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
@@ -18,18 +20,20 @@ import java.util.Set;
 final class PullHandler {
   private final EventBus eventBus;
   private final DeliveryOptions busOptions;
+  private final SyncMetrics metrics;
   private final int defaultLimit;
   private final int maxLimit;
 
-  PullHandler(EventBus eventBus, DeliveryOptions busOptions, int defaultLimit, int maxLimit) {
+  PullHandler(EventBus eventBus, DeliveryOptions busOptions, SyncMetrics metrics, int defaultLimit, int maxLimit) {
     this.eventBus = eventBus;
     this.busOptions = busOptions;
+    this.metrics = metrics;
     this.defaultLimit = defaultLimit;
     this.maxLimit = maxLimit;
   }
 
   /** A handler for one path; {@code onlyType} is null for the all-types pull. */
-  io.vertx.core.Handler<RoutingContext> forType(EntityType onlyType) {
+  Handler<RoutingContext> forType(EntityType onlyType) {
     return rc -> {
       JsonObject request = readQuery(rc, onlyType).put("principal", Authenticator.principal(rc).toJson());
       rc.put(RequestLog.DEVICE_KEY, request.getString("deviceId"));
@@ -37,6 +41,7 @@ final class PullHandler {
           .compose(page -> {
             JsonObject body = page.body();
             rc.put(RequestLog.OUTCOME_KEY, "hasMore=" + body.getBoolean("hasMore"));
+            metrics.pulled(body);
             return rc.json(body);
           })
           .onFailure(rc::fail);

@@ -9,9 +9,11 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.db.PgUrl;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -70,6 +72,8 @@ public class PersistenceVerticle extends VerticleBase {
         .halfOpenHandler(v -> LOG.info("Circuit breaker 'database' is now HALF_OPEN: probing the database"))
         .closeHandler(v -> LOG.info("Circuit breaker 'database' is now CLOSED"))
         .failurePolicy(future -> future.failed() && isDatabaseFailure(future.cause()));
+    SyncMetrics.of(config.string(Setting.METRICS_REGISTRY)).breakerState("database",
+        () -> breaker.state() == CircuitBreakerState.CLOSED ? 0 : breaker.state() == CircuitBreakerState.HALF_OPEN ? 1 : 2);
     schedulePurge(config.number(Setting.PURGE_INTERVAL_MS));
     return Future.all(
         consume(Addresses.PUSH_APPLY, this::push),
