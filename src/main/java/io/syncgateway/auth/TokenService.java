@@ -76,7 +76,8 @@ public final class TokenService {
 
   private static String claimText(JsonObject claims, String name) {
     Object value = claims.getValue(name);
-    if (value instanceof String text && !text.isEmpty() && text.length() <= MAX_CLAIM_LENGTH) {
+    if (value instanceof String text && !text.isEmpty() && text.length() <= MAX_CLAIM_LENGTH
+        && text.indexOf('\0') < 0) {
       return text;
     }
     return null;

@@ -116,13 +116,36 @@ public final class ItemParser {
       if (operation == Operation.DELETE) {
         continue; // a delete needs only id, operation and vectorClock
       }
-      String problem = rule.problem(entry.getValue());
+      String problem = containsNul(entry.getValue()) ? key + " may not contain the character U+0000"
+          : rule.problem(entry.getValue());
       if (problem != null) {
         throw reject(type, id, problem);
       }
       fields.put(key, entry.getValue());
     }
     return fields;
+  }
+
+  /** PostgreSQL text and jsonb cannot hold U+0000: refuse it here rather than fail the batch. */
+  private static boolean containsNul(Object value) {
+    if (value instanceof String text) {
+      return text.indexOf('\0') >= 0;
+    }
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> entry : object) {
+        if (entry.getKey().indexOf('\0') >= 0 || containsNul(entry.getValue())) {
+          return true;
+        }
+      }
+    }
+    if (value instanceof JsonArray array) {
+      for (Object element : array) {
+        if (containsNul(element)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static void checkEntityType(EntityType type, Object declared, String id) {

@@ -196,4 +196,16 @@ class PushOutcomesTest {
 
     assertThat(response.getJsonObject("serverVectorClock")).isEqualTo(clock(devA, 3, devB, 5));
   }
+
+  @Test
+  @DisplayName("text PostgreSQL cannot store (U+0000) rejects that item only, never the batch")
+  void nulCharacterRejectsTheItemOnly() {
+    JsonObject response = gateway.pushOk(token, batch(devA,
+        "task", task("t1", clock(devA, 1), "Fine"),
+        "task", task("t2", clock(devA, 1), "bad\u0000title")
+            .put("customFields", new JsonObject().put("k", "also\u0000bad"))));
+
+    assertThat(response.getInteger("processed")).isEqualTo(1);
+    assertThat(response.getJsonArray("rejected").getJsonObject(0).getString("code")).isEqualTo("validation");
+  }
 }
