@@ -1,0 +1,372 @@
+package io.syncgateway.sync;
+
+import static io.syncgateway.testsupport.Changes.batch;
+import static io.syncgateway.testsupport.Changes.clock;
+import static io.syncgateway.testsupport.Changes.task;
+import static io.syncgateway.testsupport.Changes.uniqueId;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.syncgateway.persistence.db.PgUrl;
+import io.syncgateway.testsupport.GatewayHarness;
+import io.syncgateway.testsupport.TestDatabase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Feed under concurrency: no gaps, no lost updates, several gateways on one database")
+class FeedConcurrencyTest {
+  private static final int WRITERS = 4;
+  private static final int BATCHES_PER_WRITER = 15;
+  private static final int TASKS_PER_BATCH = 10;
+  private static final int PULL_LIMIT = 7;
+  private static final int RACERS = 8;
+  private static final int RACE_ROUNDS = 5;
+
+  /** Two gateway processes on one database; single-gateway tests use the first. */
+  private static GatewayHarness gateway;
+  private static GatewayHarness other;
+  private static ExecutorService threads;
+  private String org;
+  private String token;
+
+  @BeforeAll
+  static void startGateways() {
+    PgUrl database = TestDatabase.freshDatabase("feed_concurrency");
+    gateway = GatewayHarness.start(database, Map.of());
+    other = GatewayHarness.start(database, Map.of());
+    threads = Executors.newCachedThreadPool();
+  }
+
+  @AfterAll
+  static void stopGateways() throws InterruptedException {
+    threads.shutdownNow();
+    threads.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      other.close();
+    } finally {
+      gateway.close();
+    }
+  }
+
+  @BeforeEach
+  void freshOrganization() {
+    org = uniqueId("org");
+    token = gateway.token("alice", org);
+  }
+
+  // ---------------------------------------------------------------- no gaps
+
+  @Test
+  @DisplayName("no gaps: a puller following the cursor while 4 devices push concurrently sees every acknowledged change")
+  void cursorPullerMissesNothingWhileWritersPush() {
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    String pullerDevice = uniqueId("dev-puller");
+    List<String> violations = new CopyOnWriteArrayList<>();
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+
+    CompletableFuture<Void> writers = startWriters(acknowledged);
+    writers.whenComplete((done, error) -> writing.set(false));
+    String[] cursor = {"0"};
+    CompletableFuture<Integer> puller = CompletableFuture.supplyAsync(() -> {
+      int sequences = 0;
+      while (writing.get()) {
+        cursor[0] = followSequence(cursor[0], pullerDevice, acknowledged, seen, violations, "sequence " + sequences++);
+      }
+      return sequences;
+    }, threads);
+
+    writers.join();
+    assertThat(puller.join()).as("cursor sequences completed while the writers pushed").isPositive();
+    followSequence(cursor[0], pullerDevice, acknowledged, seen, violations, "final sequence");
+
+    assertThat(acknowledged).hasSize(WRITERS * BATCHES_PER_WRITER * TASKS_PER_BATCH);
+    assertThat(violations).as("sequences that ended without a change acknowledged before they began").isEmpty();
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(acknowledged);
+  }
+
+  @Test
+  @DisplayName("no gaps: offset paging of a numeric since skips nothing while 4 devices push concurrently")
+  void offsetPullerMissesNothingWhileWritersPush() {
+    long since = System.currentTimeMillis() - 1;
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    String pullerDevice = uniqueId("dev-puller");
+    List<String> violations = new CopyOnWriteArrayList<>();
+
+    CompletableFuture<Void> writers = startWriters(acknowledged);
+    writers.whenComplete((done, error) -> writing.set(false));
+    CompletableFuture<Integer> puller = CompletableFuture.supplyAsync(() -> {
+      int sequences = 0;
+      while (writing.get()) {
+        offsetSequence(since, pullerDevice, acknowledged, violations, "sequence " + sequences++);
+      }
+      return sequences;
+    }, threads);
+
+    writers.join();
+    assertThat(puller.join()).as("offset sequences completed while the writers pushed").isPositive();
+    Set<String> seen = offsetSequence(since, pullerDevice, acknowledged, violations, "final sequence");
+
+    assertThat(violations).as("offset sequences that ended without a change acknowledged before they began").isEmpty();
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(acknowledged);
+  }
+
+  /** 4 devices × 15 batches × 10 new tasks, pushed concurrently; each acknowledged id is recorded. */
+  private CompletableFuture<Void> startWriters(Set<String> acknowledged) {
+    List<CompletableFuture<Void>> writers = new ArrayList<>();
+    for (int w = 0; w < WRITERS; w++) {
+      String device = uniqueId("dev-w" + w);
+      String prefix = "w" + w + "-";
+      writers.add(CompletableFuture.runAsync(() -> {
+        for (int b = 0; b < BATCHES_PER_WRITER; b++) {
+          List<Object> items = new ArrayList<>();
+          List<String> ids = new ArrayList<>();
+          for (int i = 0; i < TASKS_PER_BATCH; i++) {
+            String id = prefix + b + "-" + i;
+            ids.add(id);
+            items.add("task");
+            items.add(task(id, clock(device, b * TASKS_PER_BATCH + i + 1), "Task " + id));
+          }
+          JsonObject response = gateway.pushOk(token, batch(device, items.toArray()));
+          assertThat(response.getInteger("processed")).as("push %s", response).isEqualTo(TASKS_PER_BATCH);
+          acknowledged.addAll(ids);
+        }
+      }, threads));
+    }
+    return CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Follows the cursor from {@code cursor} until hasMore is false. Every change acknowledged before the
+   * sequence began must have been seen by its end; a miss is recorded as a violation.
+   */
+  private String followSequence(String cursor, String device, Set<String> acknowledged, Set<String> seen,
+      List<String> violations, String name) {
+    Set<String> mustSee = new HashSet<>(acknowledged);
+    for (int page = 0; page < 100_000; page++) {
+      JsonObject body = gateway.getOk(token, "/api/sync/pull?limit=" + PULL_LIMIT + "&deviceId=" + device
+          + "&since=" + cursor);
+      if (itemCount(body) > PULL_LIMIT) {
+        violations.add(name + ": page of " + itemCount(body) + " items");
+      }
+      seen.addAll(ids(body.getJsonArray("tasks")));
+      cursor = body.getString("cursor");
+      if (!body.getBoolean("hasMore")) {
+        Set<String> missed = new HashSet<>(mustSee);
+        missed.removeAll(seen);
+        if (!missed.isEmpty()) {
+          violations.add(name + " ended at " + cursor + " without " + missed.size() + " acknowledged changes, e.g. "
+              + missed.iterator().next());
+        }
+        return cursor;
+      }
+    }
+    throw new AssertionError("pull never finished");
+  }
+
+  /** Pages since with offset 0, 7, 14 … until hasMore is false; returns the ids seen. */
+  private Set<String> offsetSequence(long since, String device, Set<String> acknowledged, List<String> violations,
+      String name) {
+    Set<String> mustSee = new HashSet<>(acknowledged);
+    Set<String> seen = new HashSet<>();
+    for (int offset = 0; offset < 1_000_000; offset += PULL_LIMIT) {
+      JsonObject body = gateway.getOk(token, "/api/sync/pull?limit=" + PULL_LIMIT + "&deviceId=" + device
+          + "&since=" + since + "&offset=" + offset);
+      if (itemCount(body) > PULL_LIMIT) {
+        violations.add(name + ": page of " + itemCount(body) + " items");
+      }
+      seen.addAll(ids(body.getJsonArray("tasks")));
+      if (!body.getBoolean("hasMore")) {
+        Set<String> missed = new HashSet<>(mustSee);
+        missed.removeAll(seen);
+        if (!missed.isEmpty()) {
+          violations.add(name + " ended at offset " + offset + " without " + missed.size()
+              + " acknowledged changes, e.g. " + missed.iterator().next());
+        }
+        return seen;
+      }
+    }
+    throw new AssertionError("offset paging never finished");
+  }
+
+  // ---------------------------------------------------------------- no lost update
+
+  @Test
+  @DisplayName("no lost update: of racers each dominating the state they saw, exactly one applies, the rest conflict")
+  void racingWritersOnOneGateway() {
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+      race("race-" + round, List.of(gateway));
+    }
+  }
+
+  @Test
+  @DisplayName("no lost update across two gateways on one database: exactly one racer applies, the rest conflict")
+  void racingWritersThroughTwoGateways() {
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+      race("race2-" + round, List.of(gateway, other));
+    }
+  }
+
+  /**
+   * Creates a task with clock {a:1}, then RACERS devices push {a:1, racerN:1} at once (through the
+   * given gateways in turn). Exactly one is applied; every other is a conflict against the winner's state.
+   */
+  private void race(String taskId, List<GatewayHarness> gateways) {
+    String creator = uniqueId("dev-a");
+    gateway.pushOk(token, batch(creator, "task", task(taskId, clock(creator, 1), "Original")));
+    CyclicBarrier start = new CyclicBarrier(RACERS);
+    List<CompletableFuture<JsonObject>> racers = new ArrayList<>();
+    List<String> devices = new ArrayList<>();
+    for (int r = 0; r < RACERS; r++) {
+      String device = uniqueId("dev-racer" + r);
+      devices.add(device);
+      GatewayHarness via = gateways.get(r % gateways.size());
+      JsonObject body = batch(device, "task", task(taskId, clock(creator, 1, device, 1), "By " + device));
+      racers.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          start.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        return via.pushOk(token, body);
+      }, threads));
+    }
+
+    List<JsonObject> responses = racers.stream().map(CompletableFuture::join).toList();
+
+    List<String> winners = new ArrayList<>();
+    for (int r = 0; r < RACERS; r++) {
+      JsonObject response = responses.get(r);
+      if (response.getInteger("processed") == 1) {
+        assertThat(response.getJsonArray("conflicts")).isEmpty();
+        winners.add(devices.get(r));
+      }
+    }
+    assertThat(winners).as("racers applied for %s", taskId).hasSize(1);
+    String winner = winners.get(0);
+    JsonObject winnerClock = clock(creator, 1, winner, 1);
+    for (int r = 0; r < RACERS; r++) {
+      if (devices.get(r).equals(winner)) {
+        continue;
+      }
+      JsonObject response = responses.get(r);
+      assertThat(response.getInteger("processed")).as("loser %s", response).isZero();
+      assertThat(response.getJsonArray("superseded")).isEmpty();
+      assertThat(response.getJsonArray("rejected")).isEmpty();
+      assertThat(response.getJsonArray("conflicts")).hasSize(1);
+      JsonObject conflict = response.getJsonArray("conflicts").getJsonObject(0);
+      assertThat(conflict.getString("entityId")).isEqualTo(taskId);
+      assertThat(conflict.getJsonObject("serverVectorClock")).isEqualTo(winnerClock);
+      assertThat(conflict.getJsonObject("serverVersion").getString("title")).isEqualTo("By " + winner);
+    }
+    JsonObject stored = gateway.getOk(token, "/api/tasks/" + taskId);
+    assertThat(stored.getString("title")).isEqualTo("By " + winner);
+    assertThat(stored.getJsonObject("vectorClock")).isEqualTo(winnerClock);
+    assertThat(stored.getLong("version")).isEqualTo(2);
+    assertThat(stored.getString("lastModifiedDevice")).isEqualTo(winner);
+  }
+
+  // ---------------------------------------------------------------- two gateways
+
+  @Test
+  @DisplayName("two gateways: pushes through one are pulled through the other, both ways")
+  void pushThroughOnePullThroughTheOther() {
+    String devA = uniqueId("dev-a");
+    String devB = uniqueId("dev-b");
+
+    gateway.pushOk(token, batch(devA, "task", task("t1", clock(devA, 1), "Via one")));
+    JsonObject pulledOnOther = other.pullAll(token, devB, 100);
+    other.pushOk(token, batch(devB, "task", task("t2", clock(devB, 1), "Via other")));
+    JsonObject pulledOnFirst = gateway.getOk(token, "/api/sync/pull?deviceId=" + devA
+        + "&since=" + pulledOnOther.getString("cursor"));
+
+    assertThat(ids(pulledOnOther.getJsonArray("tasks"))).containsExactly("t1");
+    assertThat(pulledOnOther.getJsonArray("tasks").getJsonObject(0).getString("title")).isEqualTo("Via one");
+    assertThat(ids(pulledOnFirst.getJsonArray("tasks"))).containsExactly("t2");
+    assertThat(pulledOnFirst.getJsonObject("serverVectorClock")).isEqualTo(clock(devA, 1, devB, 1));
+  }
+
+  @Test
+  @DisplayName("two gateways: feed positions interleave in commit order and a cursor from one works on the other")
+  void feedPositionsInterleaveAcrossGateways() {
+    String devA = uniqueId("dev-a");
+    String devB = uniqueId("dev-b");
+    List<String> pushOrder = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      boolean first = i % 2 == 0;
+      String device = first ? devA : devB;
+      String id = "t" + i;
+      (first ? gateway : other).pushOk(token, batch(device, "task", task(id, clock(device, i + 1), "T" + i)));
+      pushOrder.add(id);
+    }
+
+    List<String> pulled = new ArrayList<>();
+    String cursor = "0";
+    int page = 0;
+    boolean hasMore = true;
+    while (hasMore) {
+      GatewayHarness via = page++ % 2 == 0 ? gateway : other;
+      JsonObject body = via.getOk(token, "/api/sync/pull?limit=5&since=" + cursor);
+      pulled.addAll(ids(body.getJsonArray("tasks")));
+      cursor = body.getString("cursor");
+      hasMore = body.getBoolean("hasMore");
+    }
+
+    assertThat(page).isEqualTo(3);
+    assertThat(pulled).containsExactlyElementsOf(pushOrder);
+    JsonObject nothingNew = other.getOk(token, "/api/sync/pull?since=" + cursor);
+    assertThat(nothingNew.getJsonArray("tasks")).isEmpty();
+    assertThat(nothingNew.getBoolean("hasMore")).isFalse();
+  }
+
+  @Test
+  @DisplayName("two gateways: a batchId replayed through the other gateway returns the first response")
+  void batchIdReplayedThroughTheOtherGateway() {
+    String devA = uniqueId("dev-a");
+    JsonObject body = batch(devA, "task", task("t1", clock(devA, 1), "Once")).put("batchId", "b-1");
+    JsonObject first = gateway.pushOk(token, body);
+    other.pushOk(token, batch(devA, "task", task("t1", clock(devA, 2), "Twice")));
+
+    JsonObject replay = other.pushOk(token, body);
+
+    assertThat(replay).isEqualTo(first);
+    JsonObject stored = gateway.getOk(token, "/api/tasks/t1");
+    assertThat(stored.getString("title")).isEqualTo("Twice");
+    assertThat(stored.getLong("version")).isEqualTo(2);
+    assertThat(other.pullAll(token, null, 100).getJsonArray("tasks")).hasSize(1);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static int itemCount(JsonObject page) {
+    int count = 0;
+    for (String array : new String[] {"tasks", "comments", "attachments", "tombstones"}) {
+      count += page.getJsonArray(array).size();
+    }
+    return count;
+  }
+
+  private static List<String> ids(JsonArray entities) {
+    List<String> ids = new ArrayList<>();
+    entities.forEach(e -> ids.add(((JsonObject) e).getString("id")));
+    return ids;
+  }
+}
