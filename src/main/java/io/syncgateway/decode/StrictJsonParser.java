@@ -10,6 +10,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Parses a request body into a JsonObject, refusing what a lenient parser would let through:
@@ -37,7 +43,8 @@ public final class StrictJsonParser {
     if (body.length == 0) {
       throw GatewayException.invalid("The request body is empty");
     }
-    try (JsonParser parser = factory.createParser(body)) {
+    char[] text = strictUtf8(body);
+    try (JsonParser parser = factory.createParser(text, 0, text.length)) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
         throw GatewayException.invalid("The request body must be a JSON object");
@@ -51,6 +58,23 @@ public final class StrictJsonParser {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw GatewayException.invalid("Malformed JSON: " + describe(e));
+    }
+  }
+
+  /**
+   * Decodes the body as UTF-8 and nothing else: overlong forms, encoded surrogates and code points
+   * past U+10FFFF are refused, and no other encoding is guessed from the first bytes.
+   */
+  private static char[] strictUtf8(byte[] body) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    try {
+      CharBuffer chars = decoder.decode(ByteBuffer.wrap(body));
+      return chars.hasArray() && chars.arrayOffset() == 0 && chars.array().length == chars.remaining()
+          ? chars.array() : chars.toString().toCharArray();
+    } catch (CharacterCodingException e) {
+      throw GatewayException.invalid("The body is not valid UTF-8");
     }
   }
 

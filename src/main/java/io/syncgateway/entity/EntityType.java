@@ -1,6 +1,5 @@
 package io.syncgateway.entity;
 
-import static io.syncgateway.entity.FieldRule.Kind.ID;
 import static io.syncgateway.entity.FieldRule.Kind.MILLIS;
 import static io.syncgateway.entity.FieldRule.Kind.NON_NEGATIVE_INTEGER;
 import static io.syncgateway.entity.FieldRule.Kind.NUMBER;
@@ -20,7 +19,7 @@ import java.util.Set;
  */
 public enum EntityType {
   TASK("task", "tasks", "tasks", false, Set.of("title"), List.of(
-      FieldRule.text("title", 500, false),
+      FieldRule.text("title", 1, 500, false),
       FieldRule.text("description", 100_000, true),
       FieldRule.text("status", 64, true),
       FieldRule.text("assignedTo", 128, true),
@@ -30,10 +29,10 @@ public enum EntityType {
       FieldRule.of("customFields", OBJECT),
       FieldRule.of("position", NUMBER))),
   COMMENT("comment", "comments", "comments", true, Set.of("taskId", "content"), List.of(
-      new FieldRule("taskId", ID, 128, false),
+      FieldRule.id("taskId"),
       FieldRule.text("content", 100_000, false))),
   ATTACHMENT("attachment", "attachments", "attachments", true, Set.of("taskId", "filename"), List.of(
-      new FieldRule("taskId", ID, 128, false),
+      FieldRule.id("taskId"),
       FieldRule.text("filename", 255, false),
       FieldRule.text("mimeType", 255, true),
       FieldRule.of("size", NON_NEGATIVE_INTEGER),

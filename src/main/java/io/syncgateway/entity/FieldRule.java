@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /** The rule of one domain field: its JSON type, its size limits and whether null may clear it. */
-public record FieldRule(String name, Kind kind, int maxLength, boolean nullable) {
+public record FieldRule(String name, Kind kind, int minLength, int maxLength, boolean nullable) {
 
   public enum Kind { TEXT, ID, MILLIS, NON_NEGATIVE_INTEGER, NUMBER, TAGS, OBJECT }
 
@@ -14,11 +14,19 @@ public record FieldRule(String name, Kind kind, int maxLength, boolean nullable)
   static final int MAX_OBJECT_BYTES = 64 * 1024;
 
   public static FieldRule text(String name, int maxLength, boolean nullable) {
-    return new FieldRule(name, Kind.TEXT, maxLength, nullable);
+    return text(name, 0, maxLength, nullable);
+  }
+
+  public static FieldRule text(String name, int minLength, int maxLength, boolean nullable) {
+    return new FieldRule(name, Kind.TEXT, minLength, maxLength, nullable);
+  }
+
+  public static FieldRule id(String name) {
+    return new FieldRule(name, Kind.ID, 1, 128, false);
   }
 
   public static FieldRule of(String name, Kind kind) {
-    return new FieldRule(name, kind, 0, true);
+    return new FieldRule(name, kind, 0, 0, true);
   }
 
   /** Why {@code value} breaks this rule, or null when it is fine. */
@@ -28,9 +36,13 @@ public record FieldRule(String name, Kind kind, int maxLength, boolean nullable)
     }
     switch (kind) {
       case TEXT:
-        return value instanceof String s
-            ? (s.length() > maxLength ? name + " is longer than " + maxLength + " characters" : null)
-            : name + " must be a string";
+        if (!(value instanceof String s)) {
+          return name + " must be a string";
+        }
+        if (s.length() < minLength) {
+          return name + " must have at least " + minLength + " character(s)";
+        }
+        return s.length() > maxLength ? name + " is longer than " + maxLength + " characters" : null;
       case ID:
         return value instanceof String s && Ids.isValid(s) ? null : name + " must be a valid id";
       case MILLIS:

@@ -181,10 +181,14 @@ public class PersistenceVerticle extends VerticleBase {
 
   private void purge() {
     long now = System.currentTimeMillis();
+    long cutoff = now - retentionMs;
     List<Future<Integer>> deletions = new ArrayList<>();
-    SqlQueries.PURGE_EXPIRED.forEach(sql -> deletions.add(delete(sql, now - retentionMs)));
-    deletions.add(delete(SqlQueries.PURGE_BATCH_RECORDS, now - batchIdRetentionMs));
-    Future.all(deletions)
+    pool.preparedQuery(SqlQueries.RECORD_PURGE).execute(Tuple.of(now, cutoff))
+        .compose(recorded -> {
+          SqlQueries.PURGE_EXPIRED.forEach(sql -> deletions.add(delete(sql, cutoff)));
+          deletions.add(delete(SqlQueries.PURGE_BATCH_RECORDS, now - batchIdRetentionMs));
+          return Future.all(deletions);
+        })
         .onSuccess(done -> LOG.info("Retention purge removed {} rows",
             deletions.stream().mapToInt(Future::result).sum()))
         .onFailure(error -> LOG.warn("Retention purge failed: {}", error.toString()));

@@ -27,6 +27,7 @@ final class PullQuery {
   private final JsonObject request;
   private final long retentionMs;
   private final long skewMs;
+  private static final long MAX_COMMIT_MARGIN_MS = 10_000;
   private final long startedAt = System.nanoTime();
 
   PullQuery(Pool pool, Principal principal, JsonObject request, long retentionMs, long skewMs) {
@@ -37,9 +38,11 @@ final class PullQuery {
     this.skewMs = skewMs;
   }
 
-  private record FeedState(long lastSeq, JsonObject clock, long now) {}
+  /** The organization's feed as read before the page, with the server time and the last purge. */
+  private record FeedState(long lastSeq, JsonObject clock, long now, long purgedAt, long purgeCutoff) {}
 
-  private record Range(long after, long upTo, boolean positional) {}
+  /** Positions {@code (after, upTo]} of a sequence that started at {@code sequenceStart}. */
+  private record Range(long after, long upTo, long sequenceStart) {}
 
   Future<JsonObject> run() {
     return bindDevice()
@@ -64,10 +67,13 @@ final class PullQuery {
   private Future<FeedState> feedState() {
     return pool.preparedQuery(SqlQueries.FEED_STATE).execute(Tuple.of(principal.orgId())).map(rows -> {
       Row row = rows.iterator().next();
-      Long lastSeq = row.getLong("last_seq");
-      return new FeedState(lastSeq == null ? 0 : lastSeq, Rows.clockOrEmpty(row.getJsonObject("vector_clock")),
-          row.getLong("now_ms"));
+      return new FeedState(orZero(row.getLong("last_seq")), Rows.clockOrEmpty(row.getJsonObject("vector_clock")),
+          row.getLong("now_ms"), orZero(row.getLong("purged_at")), orZero(row.getLong("cutoff")));
     });
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
   }
 
   /** Where the page starts: after a cursor's position, or after the position reached before a time. */
@@ -78,15 +84,15 @@ final class PullQuery {
     String cursor = request.getString("cursor");
     if (cursor != null) {
       FeedCursor position = FeedCursor.decode(cursor);
-      if (position.issuedAt() < horizon) {
+      if (mayHaveLostTombstones(position, horizon, state)) {
         return Future.failedFuture(resyncRequired());
       }
-      return Future.succeededFuture(new Range(position.position(), state.lastSeq(), false));
+      return Future.succeededFuture(new Range(position.position(), state.lastSeq(), position.sequenceStart()));
     }
     long since = request.getLong("sinceMillis", 0L);
     long skip = offset == null ? 0 : offset;
     if (since == 0) {
-      return Future.succeededFuture(range(skip, limit, offset != null, state));
+      return Future.succeededFuture(range(skip, limit, offset != null, state, state.now() - commitMarginMs()));
     }
     long sinceServerTime = since - skewMs;
     if (sinceServerTime < horizon) {
@@ -94,32 +100,69 @@ final class PullQuery {
     }
     return pool.preparedQuery(SqlQueries.POSITION_BEFORE)
         .execute(Tuple.of(principal.orgId(), sinceServerTime))
-        .map(rows -> range(rows.iterator().next().getLong("seq") + skip, limit, offset != null, state));
+        .map(rows -> range(rows.iterator().next().getLong("seq") + skip, limit, offset != null, state, sinceServerTime));
+  }
+
+  /**
+   * Rule 8 of the contract: a sequence that began before the horizon is too old. And a sequence
+   * overtaken by a purge whose cutoff passed the cursor's position may have lost tombstones beyond
+   * it: answering 410 there is what keeps "no gaps" true, instead of silently missing a delete.
+   */
+  private static boolean mayHaveLostTombstones(FeedCursor cursor, long horizon, FeedState state) {
+    return cursor.sequenceStart() < horizon
+        || (state.purgedAt() > cursor.sequenceStart() && state.purgeCutoff() > cursor.positionTime());
   }
 
   /** With an offset, pages are fixed position windows that never shift while others write. */
-  private static Range range(long after, int limit, boolean positional, FeedState state) {
-    return new Range(after, positional ? Math.min(after + limit, state.lastSeq()) : state.lastSeq(), positional);
+  private static Range range(long after, int limit, boolean positional, FeedState state, long sequenceStart) {
+    return new Range(after, positional ? Math.min(after + limit, state.lastSeq()) : state.lastSeq(), sequenceStart);
   }
 
   private Future<JsonObject> page(FeedState state, Range range) {
     int limit = request.getInteger("limit");
-    Set<EntityType> types = types();
     if (range.upTo() <= range.after()) {
-      return Future.succeededFuture(response(state, List.of(), range, Math.max(range.after(), range.upTo()), false));
+      return respond(state, range, List.of(), Math.max(range.after(), range.upTo()));
     }
-    return pool.preparedQuery(SqlQueries.feedPage(types))
+    return pool.preparedQuery(SqlQueries.feedPage(types()))
         .execute(Tuple.of(principal.orgId(), range.after(), range.upTo(), deviceId(), limit + 1))
-        .map(rows -> {
+        .compose(rows -> {
           List<Row> page = new ArrayList<>();
           rows.forEach(page::add);
-          boolean more = page.size() > limit;
-          if (more) {
-            page = page.subList(0, limit);
+          if (page.size() > limit) {
+            List<Row> full = page.subList(0, limit);
+            return respond(state, range, full, full.get(limit - 1).getLong("feed_seq"));
           }
-          long reached = more ? page.get(page.size() - 1).getLong("feed_seq") : range.upTo();
-          return response(state, page, range, reached, more || reached < state.lastSeq());
+          return respond(state, range, page, range.upTo());
         });
+  }
+
+  private Future<JsonObject> respond(FeedState state, Range range, List<Row> rows, long reached) {
+    return nextCursor(state, range, reached)
+        .map(cursor -> response(state, rows, cursor, reached < state.lastSeq()));
+  }
+
+  /**
+   * At the end of the feed the next request starts a new sequence: every change written before now
+   * (less a margin for pushes about to commit) is behind the cursor. In the middle, the cursor keeps
+   * its sequence's start and records when its position was written.
+   */
+  private Future<FeedCursor> nextCursor(FeedState state, Range range, long reached) {
+    if (reached >= state.lastSeq()) {
+      long now = state.now() - commitMarginMs();
+      return Future.succeededFuture(new FeedCursor(reached, now, now));
+    }
+    return pool.preparedQuery(SqlQueries.POSITION_TIME)
+        .execute(Tuple.of(principal.orgId(), reached))
+        .map(rows -> new FeedCursor(reached, rows.size() == 0 ? 0 : rows.iterator().next().getLong("at_ms"),
+            range.sequenceStart()));
+  }
+
+  /**
+   * A push that took the feed lock before the feed was read may commit just after, at a position
+   * beyond the cursor, with an earlier time: allow for that (pushes hold the lock for milliseconds).
+   */
+  private long commitMarginMs() {
+    return Math.min(MAX_COMMIT_MARGIN_MS, retentionMs / 10);
   }
 
   private Set<EntityType> types() {
@@ -128,7 +171,7 @@ final class PullQuery {
     return types;
   }
 
-  private JsonObject response(FeedState state, List<Row> rows, Range range, long reached, boolean hasMore) {
+  private JsonObject response(FeedState state, List<Row> rows, FeedCursor cursor, boolean hasMore) {
     JsonArray tasks = new JsonArray();
     JsonArray comments = new JsonArray();
     JsonArray attachments = new JsonArray();
@@ -153,7 +196,7 @@ final class PullQuery {
         .put("tombstones", tombstones)
         .put("serverVectorClock", state.clock())
         .put("hasMore", hasMore)
-        .put("cursor", new FeedCursor(reached, state.now()).encode())
+        .put("cursor", cursor.encode())
         .put("timestamp", state.now())
         .put("retention", new JsonObject().put("retentionMs", retentionMs).put("horizon", state.now() - retentionMs));
   }

@@ -56,15 +56,23 @@ final class SqlQueries {
       + "duration_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
   /** The feed position reached and the server clock, read before a pull page. */
-  static final String FEED_STATE = "SELECT f.last_seq, f.vector_clock, n.now_ms "
+  static final String FEED_STATE = "SELECT f.last_seq, f.vector_clock, n.now_ms, r.purged_at, r.cutoff "
       + "FROM (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms) n "
-      + "LEFT JOIN feed_counters f ON f.org_id = $1";
+      + "LEFT JOIN feed_counters f ON f.org_id = $1 LEFT JOIN retention_runs r ON r.id = 1";
+
+  /** Recorded before a purge deletes anything, so that pulls overtaken by it can tell. */
+  static final String RECORD_PURGE = "INSERT INTO retention_runs (id, purged_at, cutoff) VALUES (1, $1, $2) "
+      + "ON CONFLICT (id) DO UPDATE SET purged_at = EXCLUDED.purged_at, cutoff = EXCLUDED.cutoff";
 
   static final String NOW = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms";
 
   /** The last feed position reached before a server time ($2). */
   static final String POSITION_BEFORE =
       "SELECT COALESCE(max(last_seq), 0) AS seq FROM feed_marks WHERE org_id = $1 AND at_ms < $2";
+
+  /** When position $2 was written: the time of the push transaction that reached it. */
+  static final String POSITION_TIME =
+      "SELECT at_ms FROM feed_marks WHERE org_id = $1 AND last_seq >= $2 ORDER BY last_seq LIMIT 1";
 
   static final String GET_TASK = "SELECT " + ENTITY_COLUMNS + " FROM tasks WHERE org_id = $1 AND id = $2";
 
@@ -101,7 +109,7 @@ final class SqlQueries {
         .map(type -> "(SELECT '" + type.singular() + "' AS entity_type, " + ENTITY_COLUMNS + " FROM " + type.table()
             + " WHERE org_id = $1 AND feed_seq > $2 AND feed_seq <= $3"
             + " AND last_modified_device IS DISTINCT FROM $4 ORDER BY feed_seq LIMIT $5)")
-        .collect(Collectors.joining(" UNION ALL ", "", " ORDER BY feed_seq LIMIT $5"));
+        .collect(Collectors.joining(" UNION ALL ", "SELECT * FROM (", ") feed ORDER BY feed_seq LIMIT $5"));
   }
 
   /** Retention: tombstones, feed marks and logs older than $1 (server time). */

@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -345,7 +344,6 @@ class ItemParserTest {
       assertValidation(task().put("title", "x".repeat(501)));
     }
 
-    @Disabled("BUG: an empty title is accepted; PROTOCOL.md §1 says title is 1–500 chars")
     @Test
     @DisplayName("an empty title → validation (title is 1–500 characters)")
     void emptyTitle() {
