@@ -11,6 +11,7 @@ import io.syncgateway.persistence.PersistenceVerticle;
 import io.syncgateway.persistence.db.EmbeddedPostgresServer;
 import io.syncgateway.persistence.db.Migrations;
 import io.syncgateway.persistence.db.PgUrl;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -35,6 +36,7 @@ public final class Gateway implements AutoCloseable {
   private final Vertx vertx;
   private final EmbeddedPostgresServer embedded;
   private final GatewayConfig config;
+  private String httpDeployment;
 
   private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, GatewayConfig config) {
     this.vertx = vertx;
@@ -82,15 +84,15 @@ public final class Gateway implements AutoCloseable {
         .compose(v -> deploy(ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
         .compose(v -> deploy(DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
         .compose(v -> deploy(HttpVerticle::new, config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
-        .onSuccess(v -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)));
+        .onSuccess(id -> httpDeployment = id)
+        .onSuccess(id -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)))
+        .mapEmpty();
   }
 
-  private Future<Void> deploy(Supplier<io.vertx.core.Deployable> verticle, int instances, ThreadingModel model,
-      JsonObject conf) {
+  private Future<String> deploy(Supplier<Deployable> verticle, int instances, ThreadingModel model, JsonObject conf) {
     return vertx.deployVerticle(verticle, new DeploymentOptions()
             .setInstances(instances).setThreadingModel(model).setConfig(conf))
-        .onSuccess(id -> LOG.info("Deployed {} instance(s) of a {} verticle", instances, model))
-        .mapEmpty();
+        .onSuccess(id -> LOG.info("Deployed {} instance(s) of a {} verticle", instances, model));
   }
 
   public GatewayConfig config() {
@@ -105,11 +107,16 @@ public final class Gateway implements AutoCloseable {
     return config.integer(Setting.HTTP_PORT);
   }
 
-  /** Stops accepting, undeploys the verticles (closing the pool), then stops the embedded database. */
+  /**
+   * Graceful stop: the HTTP verticles stop accepting and let in-flight requests finish (their
+   * batches commit), then the other verticles go (closing the pool), then the embedded database.
+   */
   @Override
   public void close() {
     try {
-      vertx.close().await();
+      LOG.info("Shutting down: draining in-flight requests");
+      Future<Void> drained = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
+      drained.recover(error -> Future.succeededFuture()).compose(v -> vertx.close()).await();
     } finally {
       if (embedded != null) {
         embedded.close();

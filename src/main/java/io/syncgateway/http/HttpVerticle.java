@@ -14,6 +14,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -36,10 +38,12 @@ import org.slf4j.LoggerFactory;
 /** HTTP ingress: routes, authentication and the mapping of every failure to a problem response. */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final long SHUTDOWN_GRACE_SECONDS = 30;
 
   /** Known paths and their methods, so a wrong method gets 405 with Allow and an unknown path 404. */
   private final List<KnownPath> knownPaths = new ArrayList<>();
   private Problems problems;
+  private HttpServer server;
 
   private record KnownPath(Pattern pattern, Set<HttpMethod> methods) {}
 
@@ -76,11 +80,16 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(this::noRoute);
     router.route().failureHandler(this::failure);
 
-    return vertx.createHttpServer(new HttpServerOptions()
-            .setCompressionSupported(true)
-            .setHost(config.string(Setting.HTTP_HOST)))
-        .requestHandler(router)
-        .listen(config.integer(Setting.HTTP_PORT));
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setCompressionSupported(true)
+        .setHost(config.string(Setting.HTTP_HOST)));
+    return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
+  }
+
+  /** Graceful: stop accepting connections, let in-flight requests finish (bounded), then close. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
   }
 
   private Route on(Router router, String path, HttpMethod... methods) {

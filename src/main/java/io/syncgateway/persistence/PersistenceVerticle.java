@@ -23,6 +23,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
@@ -41,6 +47,7 @@ public class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   public static final String POOL_NAME = "sync-gateway-pg";
   private static final String PURGE_LEADER_KEY = "sync.persistence.purge-leader";
+  private static final int CONNECT_TIMEOUT_MS = 2000;
 
   private Pool pool;
   private CircuitBreaker breaker;
@@ -58,9 +65,12 @@ public class PersistenceVerticle extends VerticleBase {
     busOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS) / 2);
     PgConnectOptions connect = PgUrl.parse(config.string(Setting.PG_URL)).connectOptions()
         .setReconnectAttempts(0);
+    // Short connect and pool-wait timeouts: an unreachable database must fail requests fast.
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.integer(Setting.PG_POOL_SIZE)).setShared(true).setName(POOL_NAME)
-            .setConnectionTimeout(5).setMaxWaitQueueSize(4096))
+            .setConnectionTimeout(CONNECT_TIMEOUT_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setMaxWaitQueueSize(4096))
+        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
         .connectingTo(connect)
         .using(vertx)
         .build();
@@ -152,6 +162,10 @@ public class PersistenceVerticle extends VerticleBase {
       if (!isDatabaseFailure(error)) {
         return Future.failedFuture(error);
       }
+      if (isConnectionFailure(error) && breaker.state() != CircuitBreakerState.OPEN) {
+        LOG.warn("Lost the database connection ({}): opening the circuit breaker", error.toString());
+        breaker.open(); // the database is gone: fail fast until a half-open probe succeeds
+      }
       if (error instanceof OpenCircuitException) {
         return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
             "The database is unavailable; retry later"));
@@ -164,6 +178,24 @@ public class PersistenceVerticle extends VerticleBase {
 
   private static boolean isDatabaseFailure(Throwable error) {
     return !(error instanceof GatewayException gateway) || gateway.code().status() >= 500;
+  }
+
+  /**
+   * The database itself is unreachable (as opposed to a statement that failed): a connection
+   * refused, lost or timed out, or the server shutting down (SQLSTATE classes 08 and 57P).
+   */
+  private static boolean isConnectionFailure(Throwable error) {
+    if (error instanceof PgException pg) {
+      String state = pg.getSqlState();
+      return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectException || cause instanceof ClosedConnectionException
+          || cause instanceof ClosedChannelException || cause.getClass().getSimpleName().contains("Timeout")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static GatewayException notFound() {
