@@ -58,7 +58,14 @@ public final class TokenService {
     if (token == null || token.isEmpty()) {
       return Future.failedFuture(unauthorized());
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> authenticated;
+    try {
+      authenticated = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // The library throws on some well-signed but malformed claims (e.g. a string "exp").
+      return Future.failedFuture(unauthorized());
+    }
+    return authenticated
         .recover(error -> Future.failedFuture(unauthorized()))
         .compose(user -> {
           JsonObject claims = user.principal();
