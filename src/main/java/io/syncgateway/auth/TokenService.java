@@ -1,5 +1,6 @@
 package io.syncgateway.auth;
 
+import io.syncgateway.batch.ItemParser;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.vertx.core.Future;
@@ -84,7 +85,7 @@ public final class TokenService {
   private static String claimText(JsonObject claims, String name) {
     Object value = claims.getValue(name);
     if (value instanceof String text && !text.isEmpty() && text.length() <= MAX_CLAIM_LENGTH
-        && text.indexOf('\0') < 0) {
+        && !ItemParser.unstorable(text)) {
       return text;
     }
     return null;
