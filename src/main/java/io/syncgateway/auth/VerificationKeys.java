@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
@@ -348,8 +349,10 @@ public final class VerificationKeys {
   private static String read(Path file, String setting) {
     try {
       return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(setting + ": cannot read " + file + ": no such file");
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException(setting + ": cannot read " + file + ": " + e.getMessage());
+      throw new IllegalArgumentException(setting + ": cannot read " + file + ": " + e);
     }
   }
 
