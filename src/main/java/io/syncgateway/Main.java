@@ -2,6 +2,7 @@ package io.syncgateway;
 
 import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
+import io.syncgateway.auth.VerificationKeys;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.vertx.core.Vertx;
@@ -38,7 +39,8 @@ public final class Main {
     return String.join("\n",
         "usage: java -jar target/sync-gateway.jar [run]",
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
-        "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET (see docs/operations.md)");
+        "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
+        "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }
 
   static GatewayConfig loadConfig() {
@@ -48,19 +50,20 @@ public final class Main {
 
   private static void run() {
     GatewayConfig config = loadConfig();
-    String secret = config.string(Setting.JWT_SECRET);
-    boolean devSecret = secret == null;
+    // Without a secret and without public keys, a development session gets a random HS256 secret.
+    boolean devSecret = config.string(Setting.JWT_SECRET) == null && !VerificationKeys.hasPublicKeyFiles(config);
     if (devSecret) {
-      secret = TokenService.randomSecret();
-      config = config.with(Setting.JWT_SECRET, secret);
+      config = config.with(Setting.JWT_SECRET, TokenService.randomSecret());
     }
-    TokenService.requireStrongSecret(secret);
+    // Fails fast, with a message for the operator: a secret under 32 bytes, an unreadable key file,
+    // an algorithm without a key.
+    VerificationKeys keys = VerificationKeys.fromConfig(config);
     Gateway gateway = Gateway.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "gateway-shutdown"));
-    printWelcome(gateway, devSecret);
+    printWelcome(gateway, devSecret, keys);
   }
 
-  private static void printWelcome(Gateway gateway, boolean devSecret) {
+  private static void printWelcome(Gateway gateway, boolean devSecret, VerificationKeys keys) {
     String base = "http://localhost:" + gateway.httpPort();
     StringBuilder text = new StringBuilder("\nsync-gateway is ready on ").append(base).append('\n');
     if (devSecret) {
@@ -74,7 +77,10 @@ public final class Main {
           .append("-H 'Content-Encoding: gzip' --data-binary @-\n")
           .append("  curl -s '").append(base).append("/api/sync/pull?deviceId=phone-1' -H \"Authorization: Bearer $TOKEN\"\n");
     } else {
-      text.append("Tokens: java -jar target/sync-gateway.jar token --user U --org O\n");
+      text.append("Accepted token algorithms: ").append(String.join(", ", keys.algorithms())).append('\n');
+      if (keys.secret() != null) {
+        text.append("Tokens: java -jar target/sync-gateway.jar token --user U --org O\n");
+      }
     }
     System.out.println(text);
   }
@@ -86,6 +92,11 @@ public final class Main {
       throw new IllegalArgumentException("SYNC_JWT_SECRET is not set. Set it (at least 32 bytes) for both the gateway "
           + "and this command, or use the development token the gateway prints at start-up.");
     }
+    VerificationKeys keys = VerificationKeys.fromConfig(config);
+    if (keys.secret() == null) {
+      throw new IllegalArgumentException("SYNC_JWT_ALGORITHMS does not include HS256: the gateway would refuse "
+          + "a token signed with SYNC_JWT_SECRET; issue tokens with your identity provider instead.");
+    }
     String user = require(options, "user");
     String org = require(options, "org");
     Role role = Role.fromClaim(options.getOrDefault("role", "member"));
@@ -95,7 +106,7 @@ public final class Main {
     long expiresIn = Long.parseLong(options.getOrDefault("expires-in", String.valueOf(24 * 3600)));
     Vertx vertx = Vertx.vertx();
     try {
-      return new TokenService(vertx, secret).issue(user, org, role, expiresIn);
+      return new TokenService(vertx, keys).issue(user, org, role, expiresIn);
     } finally {
       vertx.close();
     }

@@ -1,40 +1,66 @@
 package io.syncgateway.auth;
 
+import io.syncgateway.batch.ItemParser;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
+import io.syncgateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Set;
 
-/** Issues and verifies the gateway's HS256 tokens; claims: sub (user), org, role, exp. */
+/**
+ * Issues the gateway's HS256 tokens and verifies bearer tokens; claims: sub (user), org, role, exp.
+ * Verification accepts HS256 with the configured secret (the default) and, when configured, RS256
+ * and ES256 with public keys from a PEM or JWKS file ({@link VerificationKeys}); never {@code none}
+ * and never an algorithm without a configured key.
+ */
 public final class TokenService {
-  public static final int MIN_SECRET_BYTES = 32;
+  public static final int MIN_SECRET_BYTES = VerificationKeys.MIN_SECRET_BYTES;
   private static final int MAX_CLAIM_LENGTH = 128;
-  private static final String ALGORITHM = "HS256";
+  private static final String ISSUE_ALGORITHM = VerificationKeys.HS256;
 
   private final JWTAuth jwt;
+  private final Set<String> algorithms;
+  private final boolean canIssue;
+  private final String issuer;
+  private final String audience;
 
+  /** HS256 with {@code secret} (at least 32 bytes): the default setup. */
   public TokenService(Vertx vertx, String secret) {
-    requireStrongSecret(secret);
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(secret))
-        .setJWTOptions(new JWTOptions().setAlgorithm(ALGORITHM)));
+    this(vertx, VerificationKeys.hs256(secret));
+  }
+
+  public TokenService(Vertx vertx, VerificationKeys keys) {
+    JWTOptions options = new JWTOptions().setAlgorithm(ISSUE_ALGORITHM);
+    if (keys.issuer() != null) {
+      options.setIssuer(keys.issuer());
+    }
+    if (keys.audience() != null) {
+      options.addAudience(keys.audience());
+    }
+    this.jwt = JWTAuth.create(vertx, keys.toOptions().setJWTOptions(options));
+    this.algorithms = keys.algorithms();
+    this.canIssue = keys.secret() != null;
+    this.issuer = keys.issuer();
+    this.audience = keys.audience();
+  }
+
+  /** The token service the configuration describes (see {@link VerificationKeys#fromConfig}). */
+  public static TokenService fromConfig(Vertx vertx, GatewayConfig config) {
+    return new TokenService(vertx, VerificationKeys.fromConfig(config));
   }
 
   /** The secret is used as raw UTF-8 bytes and must be long enough to resist guessing. */
   public static void requireStrongSecret(String secret) {
-    if (secret == null || secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-      throw new IllegalArgumentException(
-          "SYNC_JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes long");
-    }
+    VerificationKeys.requireStrongSecret(secret);
   }
 
   /** A random secret for a development session without a configured one. */
@@ -44,21 +70,46 @@ public final class TokenService {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** The algorithms a token may be signed with. */
+  public Set<String> algorithms() {
+    return algorithms;
+  }
+
+  /** Issues an HS256 token; only possible when the HS256 secret is configured. */
   public String issue(String userId, String orgId, Role role, long expiresInSeconds) {
+    if (!canIssue) {
+      throw new IllegalStateException("Tokens can only be issued with an HS256 secret (SYNC_JWT_SECRET)");
+    }
     JsonObject claims = new JsonObject().put("sub", userId).put("org", orgId).put("role", role.claim());
-    JWTOptions options = new JWTOptions().setAlgorithm(ALGORITHM);
+    JWTOptions options = new JWTOptions().setAlgorithm(ISSUE_ALGORITHM);
+    if (issuer != null) {
+      options.setIssuer(issuer);
+    }
+    if (audience != null) {
+      options.addAudience(audience);
+    }
     if (expiresInSeconds > 0) {
       options.setExpiresInSeconds((int) Math.min(Integer.MAX_VALUE, expiresInSeconds));
     }
     return jwt.generateToken(claims, options);
   }
 
-  /** Verifies a bearer token; every failure is the same terse 401, with nothing to help an attacker. */
+  /**
+   * Verifies a bearer token; every failure is the same terse 401, with nothing to help an attacker.
+   * Completes before returning (the keys are in memory), so the request body is not missed.
+   */
   public Future<Principal> verify(String token) {
-    if (token == null || token.isEmpty()) {
+    if (token == null || token.isEmpty() || !algorithms.contains(headerAlgorithm(token))) {
       return Future.failedFuture(unauthorized());
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<User> authenticated;
+    try {
+      authenticated = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // The library throws on some well-signed but malformed claims (e.g. a string "exp").
+      return Future.failedFuture(unauthorized());
+    }
+    return authenticated
         .recover(error -> Future.failedFuture(unauthorized()))
         .compose(user -> {
           JsonObject claims = user.principal();
@@ -67,7 +118,7 @@ public final class TokenService {
           Object roleClaim = claims.getValue("role");
           Role role = roleClaim == null || roleClaim instanceof String
               ? Role.fromClaim((String) roleClaim) : null;
-          if (sub == null || org == null || role == null || !isHs256(token)) {
+          if (sub == null || org == null || role == null) {
             return Future.failedFuture(unauthorized());
           }
           return Future.succeededFuture(new Principal(sub, org, role));
@@ -77,24 +128,27 @@ public final class TokenService {
   private static String claimText(JsonObject claims, String name) {
     Object value = claims.getValue(name);
     if (value instanceof String text && !text.isEmpty() && text.length() <= MAX_CLAIM_LENGTH
-        && text.indexOf('\0') < 0) {
+        && !ItemParser.unstorable(text)) {
       return text;
     }
     return null;
   }
 
-  /** Defence in depth: only HS256 headers are ever accepted, whatever the library allows. */
-  private static boolean isHs256(String token) {
+  /**
+   * Defence in depth: the {@code alg} of the token's header, checked against the configured
+   * algorithms before the library sees the token, whatever it would allow.
+   */
+  private static String headerAlgorithm(String token) {
     int dot = token.indexOf('.');
     if (dot <= 0) {
-      return false;
+      return null;
     }
     try {
-      JsonObject header = new JsonObject(new String(
-          Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8));
-      return ALGORITHM.equals(header.getValue("alg"));
+      Object alg = new JsonObject(new String(
+          Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8)).getValue("alg");
+      return alg instanceof String name ? name : null;
     } catch (RuntimeException e) {
-      return false;
+      return null;
     }
   }
 

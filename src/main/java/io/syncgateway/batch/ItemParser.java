@@ -116,7 +116,8 @@ public final class ItemParser {
       if (operation == Operation.DELETE) {
         continue; // a delete needs only id, operation and vectorClock
       }
-      String problem = containsNul(entry.getValue()) ? key + " may not contain the character U+0000"
+      String problem = unstorable(entry.getValue())
+          ? key + " may not contain U+0000 or an unpaired surrogate (\\ud800-\\udfff)"
           : rule.problem(entry.getValue());
       if (problem != null) {
         throw reject(type, id, problem);
@@ -126,23 +127,43 @@ public final class ItemParser {
     return fields;
   }
 
-  /** PostgreSQL text and jsonb cannot hold U+0000: refuse it here rather than fail the batch. */
-  private static boolean containsNul(Object value) {
+  /**
+   * PostgreSQL text and jsonb cannot hold U+0000, and an unpaired surrogate (a lone surrogate
+   * escape in the JSON text, which names no character) cannot be written as UTF-8, so it would be
+   * stored altered: refuse both here rather than fail the batch or change the data.
+   */
+  private static boolean unstorable(Object value) {
     if (value instanceof String text) {
-      return text.indexOf('\0') >= 0;
+      return unstorable(text);
     }
     if (value instanceof JsonObject object) {
       for (Map.Entry<String, Object> entry : object) {
-        if (entry.getKey().indexOf('\0') >= 0 || containsNul(entry.getValue())) {
+        if (unstorable(entry.getKey()) || unstorable(entry.getValue())) {
           return true;
         }
       }
     }
     if (value instanceof JsonArray array) {
       for (Object element : array) {
-        if (containsNul(element)) {
+        if (unstorable(element)) {
           return true;
         }
+      }
+    }
+    return false;
+  }
+
+  /** True when {@code text} holds U+0000 or a surrogate that is not part of a pair. */
+  public static boolean unstorable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '\0') {
+        return true;
+      }
+      if (Character.isHighSurrogate(ch) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(ch)) {
+        return true;
       }
     }
     return false;

@@ -122,7 +122,7 @@ public final class PayloadDecoder {
       out.ensureRoom();
       int produced = inflater.inflate(out.bytes, out.size, out.bytes.length - out.size);
       out.size += produced;
-      if (produced == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+      if (produced == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
         throw badEncoding(coding); // truncated, or a dictionary we were never given
       }
     }

@@ -25,7 +25,8 @@ final class Authenticator implements Handler<RoutingContext> {
     String header = rc.request().getHeader("Authorization");
     String token = header != null && header.length() > BEARER.length()
         && header.regionMatches(true, 0, BEARER, 0, BEARER.length()) ? header.substring(BEARER.length()).trim() : null;
-    // HS256 verification completes synchronously, so the request body is not missed by later handlers.
+    // Verification (HS256, RS256, ES256 with keys in memory) completes synchronously, so the request
+    // body is not missed by later handlers.
     tokens.verify(token).onComplete(result -> {
       if (result.succeeded()) {
         rc.put(PRINCIPAL_KEY, result.result());

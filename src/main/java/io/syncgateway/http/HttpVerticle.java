@@ -53,7 +53,7 @@ public class HttpVerticle extends VerticleBase {
     SyncMetrics metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
     problems = new Problems(config.integer(Setting.RETRY_AFTER_SECONDS), metrics);
     DeliveryOptions busOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
-    TokenService tokens = new TokenService(vertx, config.string(Setting.JWT_SECRET));
+    TokenService tokens = TokenService.fromConfig(vertx, config);
     PushHandler push = new PushHandler(vertx.eventBus(), busOptions, metrics);
     PullHandler pull = new PullHandler(vertx.eventBus(), busOptions, metrics,
         config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT));
