@@ -38,7 +38,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -570,7 +569,6 @@ class HttpContractTest {
   }
 
   @Test
-  @Disabled("BUG: single-type pull builds SQL with two ORDER BY clauses (SqlQueries.feedPage) -> 503 and opens the breaker")
   @DisplayName("HEAD /api/sync/pull/tasks works like GET: 200 without a body")
   void headWorksOnSingleTypePull() {
     HttpResponse<Buffer> response = send(HttpMethod.HEAD, "/api/sync/pull/tasks", "Bearer " + token,
@@ -582,7 +580,6 @@ class HttpContractTest {
 
   @ParameterizedTest(name = "GET /api/sync/pull/{0}")
   @ValueSource(strings = {"tasks", "comments", "attachments"})
-  @Disabled("BUG: single-type pull builds SQL with two ORDER BY clauses (SqlQueries.feedPage) -> 503 and opens the breaker")
   @DisplayName("GET /api/sync/pull/{type} answers the pull shape with only that type")
   void singleTypePullAnswersOnlyThatType(String plural) {
     gateway.pushOk(token, batch(device, "comment", comment("c1", "seed", clock(device, 2), "hi")));
@@ -599,7 +596,6 @@ class HttpContractTest {
 
   @ParameterizedTest(name = "types={0}")
   @ValueSource(strings = {"task", "tasks", "comment"})
-  @Disabled("BUG: single-type pull builds SQL with two ORDER BY clauses (SqlQueries.feedPage) -> 503 and opens the breaker")
   @DisplayName("a pull filtered to one type with types= answers 200")
   void pullFilteredToOneTypeAnswers(String types) {
     HttpResponse<Buffer> response = gateway.get(token, "/api/sync/pull?since=0&types=" + types);
