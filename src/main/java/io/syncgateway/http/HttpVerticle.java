@@ -86,10 +86,9 @@ public class HttpVerticle extends VerticleBase {
     return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
   }
 
-  /** Graceful: stop accepting connections, let in-flight requests finish (bounded), then close. */
   @Override
   public Future<?> stop() {
-    return server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+    return server.close();
   }
 
   private Route on(Router router, String path, HttpMethod... methods) {
