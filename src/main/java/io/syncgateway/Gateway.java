@@ -114,9 +114,8 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     try {
-      LOG.info("Shutting down: draining in-flight requests");
-      Future<Void> drained = httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment);
-      drained.recover(error -> Future.succeededFuture()).compose(v -> vertx.close()).await();
+      LOG.info("Shutting down");
+      vertx.close().await();
     } finally {
       if (embedded != null) {
         embedded.close();
