@@ -36,7 +36,6 @@ public final class Gateway implements AutoCloseable {
   private final Vertx vertx;
   private final EmbeddedPostgresServer embedded;
   private final GatewayConfig config;
-  private String httpDeployment;
 
   private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, GatewayConfig config) {
     this.vertx = vertx;
@@ -84,7 +83,6 @@ public final class Gateway implements AutoCloseable {
         .compose(v -> deploy(ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
         .compose(v -> deploy(DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
         .compose(v -> deploy(HttpVerticle::new, config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
-        .onSuccess(id -> httpDeployment = id)
         .onSuccess(id -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)))
         .mapEmpty();
   }
@@ -107,10 +105,7 @@ public final class Gateway implements AutoCloseable {
     return config.integer(Setting.HTTP_PORT);
   }
 
-  /**
-   * Graceful stop: the HTTP verticles stop accepting and let in-flight requests finish (their
-   * batches commit), then the other verticles go (closing the pool), then the embedded database.
-   */
+  /** Stops Vert.x (servers, verticles, the pool), then the embedded database. */
   @Override
   public void close() {
     try {

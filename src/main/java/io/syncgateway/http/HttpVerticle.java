@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -38,7 +37,6 @@ import org.slf4j.LoggerFactory;
 /** HTTP ingress: routes, authentication and the mapping of every failure to a problem response. */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
-  private static final long SHUTDOWN_GRACE_SECONDS = 30;
 
   /** Known paths and their methods, so a wrong method gets 405 with Allow and an unknown path 404. */
   private final List<KnownPath> knownPaths = new ArrayList<>();
