@@ -3,23 +3,54 @@ package io.syncgateway.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.syncgateway.admission.Admission;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The gateway's own Prometheus series, beside the HTTP, event-bus, pool and JVM series that
  * Vert.x records. docs/operations.md lists every series with its labels and meaning.
  */
 public final class SyncMetrics {
+  private static final String HTTP_LATENCY = "vertx.http.server.response.time";
+  private static final double[] LATENCY_BUCKETS_NANOS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
+      .mapToDouble(ms -> Duration.ofMillis(ms).toNanos()).toArray();
+
   private final MeterRegistry registry;
 
   private SyncMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /**
+   * The Prometheus registry for Vert.x metrics: HTTP server latency is published as a histogram
+   * (buckets from 5 ms to 10 s), and process file descriptors join the JVM and process series.
+   */
+  public static PrometheusMeterRegistry newPrometheusRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (!id.getName().equals(HTTP_LATENCY)) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder().serviceLevelObjectives(LATENCY_BUCKETS_NANOS).build().merge(config);
+      }
+    });
+    new FileDescriptorMetrics().bindTo(registry);
+    return registry;
   }
 
   /** The registry Vert.x metrics were set up with, or a private one when metrics are off (tests). */
