@@ -3,8 +3,10 @@ package io.syncgateway.http;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.Probe;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -32,11 +34,8 @@ final class Readiness {
   static HealthChecks checks(Vertx vertx) {
     Readiness readiness = new Readiness(vertx);
     HealthChecks checks = HealthChecks.create(vertx)
-        .register(DATABASE, CHECK_TIMEOUT_MS, promise -> readiness.ping().onComplete(answer -> promise.complete(
-            answer.succeeded() && "UP".equals(answer.result().getString("database"))
-                ? Status.OK(new JsonObject().put("database", "UP"))
-                : Status.KO(new JsonObject().put("error", error(answer.failed() ? answer.cause() : null,
-                    answer.succeeded() ? answer.result().getString("error") : null))))))
+        .register(DATABASE, CHECK_TIMEOUT_MS, promise -> readiness.ping()
+            .onComplete(answer -> promise.complete(databaseStatus(answer))))
         .register(BREAKER, CHECK_TIMEOUT_MS, promise -> readiness.ping().onComplete(answer -> {
           String state = answer.succeeded() ? answer.result().getString("breaker") : "UNKNOWN";
           JsonObject data = new JsonObject().put("state", state);
@@ -46,7 +45,7 @@ final class Readiness {
       checks.register(CONSUMERS + "/" + address, CHECK_TIMEOUT_MS, promise -> vertx.eventBus()
           .request(address, probeBody(address), Probe.options(BUS_TIMEOUT_MS))
           .onComplete(answer -> promise.complete(answer.succeeded() ? Status.OK()
-              : Status.KO(new JsonObject().put("error", error(answer.cause(), null))))));
+              : Status.KO(error(answer.cause())))));
     }
     return checks;
   }
@@ -62,10 +61,19 @@ final class Readiness {
 
   /** The decode worker consumes buffers, the others JSON objects. */
   private static Object probeBody(String address) {
-    return Addresses.PAYLOAD_DECODE.equals(address) ? io.vertx.core.buffer.Buffer.buffer() : new JsonObject();
+    return Addresses.PAYLOAD_DECODE.equals(address) ? Buffer.buffer() : new JsonObject();
   }
 
-  private static String error(Throwable failure, String detail) {
-    return detail != null ? detail : BusErrors.asGatewayException(failure).detail();
+  private static Status databaseStatus(AsyncResult<JsonObject> answer) {
+    if (answer.failed()) {
+      return Status.KO(error(answer.cause()));
+    }
+    JsonObject ping = answer.result();
+    return "UP".equals(ping.getString("database")) ? Status.OK(new JsonObject().put("database", "UP"))
+        : Status.KO(new JsonObject().put("error", ping.getString("error")));
+  }
+
+  private static JsonObject error(Throwable failure) {
+    return new JsonObject().put("error", BusErrors.asGatewayException(failure).detail());
   }
 }

@@ -157,7 +157,8 @@ class HealthAndMetricsTest {
     assertThat(after.valueOrZero(series) - before.valueOrZero(series)).as(series).isEqualTo(increase);
   }
 
-  private static JsonObject check(JsonArray checks, String id) {
+  /** The readiness check with this id, in a list of checks. */
+  static JsonObject check(JsonArray checks, String id) {
     return checks.stream().map(JsonObject.class::cast).filter(check -> id.equals(check.getString("id")))
         .findFirst().orElseThrow(() -> new AssertionError("no check " + id + " in " + checks.encode()));
   }

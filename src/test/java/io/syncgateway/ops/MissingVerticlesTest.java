@@ -23,9 +23,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +44,7 @@ class MissingVerticlesTest {
   @BeforeAll
   static void deployOnlyTheEdge() {
     vertx = Vertx.vertx();
-    int port = freePort();
+    int port = GatewayHarness.freePort();
     JsonObject config = GatewayConfig.load(null, Map.of())
         .with(Setting.HTTP_PORT, port)
         .with(Setting.HTTP_HOST, "127.0.0.1")
@@ -101,7 +98,7 @@ class MissingVerticlesTest {
     JsonArray checks = ready.getJsonArray("checks");
     assertThat(status(checks, "database")).isEqualTo("DOWN");
     assertThat(status(checks, "circuit-breaker")).isEqualTo("DOWN");
-    JsonArray consumers = find(checks, "event-bus").getJsonArray("checks");
+    JsonArray consumers = HealthAndMetricsTest.check(checks, "event-bus").getJsonArray("checks");
     assertThat(status(consumers, Addresses.PAYLOAD_DECODE)).isEqualTo("UP");
     for (String missing : new String[] {Addresses.BATCH_PREPARE, Addresses.CONFLICT_DECIDE, Addresses.PUSH_APPLY,
         Addresses.PULL_PAGE, Addresses.TASK_GET, Addresses.TASK_COMMENTS, Addresses.DB_PING}) {
@@ -118,19 +115,6 @@ class MissingVerticlesTest {
   }
 
   private static String status(JsonArray checks, String id) {
-    return find(checks, id).getString("status");
-  }
-
-  private static JsonObject find(JsonArray checks, String id) {
-    return checks.stream().map(JsonObject.class::cast).filter(check -> id.equals(check.getString("id")))
-        .findFirst().orElseThrow(() -> new AssertionError("no check " + id + " in " + checks.encode()));
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return HealthAndMetricsTest.check(checks, id).getString("status");
   }
 }

@@ -73,7 +73,8 @@ public final class GatewayHarness implements AutoCloseable {
     return new GatewayHarness(Gateway.start(config));
   }
 
-  private static int freePort() {
+  /** A TCP port free at the time of asking. */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
