@@ -134,7 +134,7 @@ class HealthAndMetricsTest {
   }
 
   @Test
-  @DisplayName("devices that have not pulled for half the retention period are counted as heading for a resync")
+  @DisplayName("devices that have not pulled for half the retention period are counted as heading for a resync, alike by every gateway process on the database")
   void overdueDevicesAreCounted() throws Exception {
     String org = uniqueId("org");
     String token = gateway.token("alice", org);
@@ -151,6 +151,9 @@ class HealthAndMetricsTest {
     }
 
     awaitMetric(gateway, "sync_devices_heading_for_resync", count -> count == 2);
+    try (GatewayHarness secondProcess = GatewayHarness.start(database, Map.of(Setting.DEVICE_SCAN_INTERVAL_MS, 100))) {
+      awaitMetric(secondProcess, "sync_devices_heading_for_resync", count -> count == 2);
+    }
   }
 
   private static void assertIncrease(Scrape before, Scrape after, String series, double increase) {
