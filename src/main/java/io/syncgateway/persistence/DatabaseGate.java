@@ -2,23 +2,23 @@ package io.syncgateway.persistence;
 
 import io.syncgateway.admission.Admission;
 import io.syncgateway.admission.AdmissionLimits;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
-import io.syncgateway.bus.ErrorCode;
-import io.syncgateway.bus.GatewayException;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.util.function.Supplier;
-import io.vertx.core.shareddata.Shareable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,20 +49,6 @@ final class DatabaseGate implements Shareable {
   }
 
   private static DatabaseGate create(Vertx vertx, GatewayConfig config, SyncMetrics metrics) {
-    CircuitBreaker breaker = CircuitBreaker.create(BREAKER_NAME, vertx, new CircuitBreakerOptions()
-            .setMaxFailures(config.integer(Setting.BREAKER_MAX_FAILURES))
-            .setTimeout(config.number(Setting.BREAKER_TIMEOUT_MS))
-            .setResetTimeout(config.number(Setting.BREAKER_RESET_MS))
-            .setNotificationAddress(null))
-        .openHandler(v -> transition(metrics, CircuitBreakerState.OPEN,
-            "Circuit breaker 'database' is now OPEN: requests fail fast with 503"))
-        .halfOpenHandler(v -> transition(metrics, CircuitBreakerState.HALF_OPEN,
-            "Circuit breaker 'database' is now HALF_OPEN: probing the database"))
-        .closeHandler(v -> transition(metrics, CircuitBreakerState.CLOSED,
-            "Circuit breaker 'database' is now CLOSED"))
-        .failurePolicy(future -> future.failed() && isDatabaseFailure(future.cause()));
-    metrics.breakerState(BREAKER_NAME, breaker::state);
-
     int poolSize = config.integer(Setting.PG_POOL_SIZE);
     long maxWaitMs = config.number(Setting.ADMISSION_MAX_WAIT_MS);
     long busTimeoutMs = config.number(Setting.BUS_TIMEOUT_MS);
@@ -80,9 +66,35 @@ final class DatabaseGate implements Shareable {
         orDefault(config.integer(Setting.READ_CONCURRENCY), Math.max(1, poolSize / 2)),
         config.integer(Setting.READ_QUEUE_LIMIT),
         maxWaitMs));
+    CircuitBreaker breaker = CircuitBreaker.create(BREAKER_NAME, vertx, new CircuitBreakerOptions()
+            .setMaxFailures(config.integer(Setting.BREAKER_MAX_FAILURES))
+            .setTimeout(config.number(Setting.BREAKER_TIMEOUT_MS))
+            .setResetTimeout(config.number(Setting.BREAKER_RESET_MS))
+            .setNotificationAddress(null))
+        .openHandler(v -> transition(metrics, CircuitBreakerState.OPEN,
+            "Circuit breaker 'database' is now OPEN: requests fail fast with 503"))
+        .halfOpenHandler(v -> transition(metrics, CircuitBreakerState.HALF_OPEN,
+            "Circuit breaker 'database' is now HALF_OPEN: probing the database"))
+        .closeHandler(v -> transition(metrics, CircuitBreakerState.CLOSED,
+            "Circuit breaker 'database' is now CLOSED"))
+        .failurePolicy(future -> future.failed() && isDatabaseFailure(future.cause()));
+    metrics.breakerState(BREAKER_NAME, breaker::state);
     metrics.admission("push", pushes, true);
     metrics.admission("read", reads, false);
     return new DatabaseGate(breaker, pushes, reads);
+  }
+
+  private static int orDefault(int configured, int fallback) {
+    return configured > 0 ? configured : fallback;
+  }
+
+  private static void transition(SyncMetrics metrics, CircuitBreakerState state, String message) {
+    if (state == CircuitBreakerState.OPEN) {
+      LOG.warn(message);
+    } else {
+      LOG.info(message);
+    }
+    metrics.breakerTransition(BREAKER_NAME, state.name());
   }
 
   /**
@@ -128,18 +140,5 @@ final class DatabaseGate implements Shareable {
       }
     }
     return false;
-  }
-
-  private static int orDefault(int configured, int fallback) {
-    return configured > 0 ? configured : fallback;
-  }
-
-  private static void transition(SyncMetrics metrics, CircuitBreakerState state, String message) {
-    if (state == CircuitBreakerState.OPEN) {
-      LOG.warn(message);
-    } else {
-      LOG.info(message);
-    }
-    metrics.breakerTransition(BREAKER_NAME, state.name());
   }
 }
