@@ -46,7 +46,10 @@ class OverloadSheddingTest {
         Setting.SHED_LOW_PRIORITY_AT, SHED_LOW_AT,
         Setting.SHED_MEDIUM_PRIORITY_AT, 4,
         Setting.PUSH_QUEUE_LIMIT, 16,
-        Setting.ADMISSION_MAX_WAIT_MS, 15_000));
+        Setting.ADMISSION_MAX_WAIT_MS, 15_000,
+        // Generous timeouts: on a loaded machine the held-up push must not time out before the test lets it go.
+        Setting.BREAKER_TIMEOUT_MS, 60_000,
+        Setting.BUS_TIMEOUT_MS, 60_000));
         Connection blocker = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
       String floodOrg = uniqueId("org-flood");
       String urgentOrg = uniqueId("org-urgent");
