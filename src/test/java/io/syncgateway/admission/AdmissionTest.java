@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -194,6 +196,31 @@ class AdmissionTest {
     finishOldest();
     assertThat(started).containsExactly("running");
     assertThat(admission.running()).isZero();
+  }
+
+  @Test
+  @DisplayName("queued work starts on the Vert.x context that submitted it, whoever frees the slot")
+  void startsOnTheSubmittingContext() throws Exception {
+    Admission admission = admission(1, 10, 10, 10);
+    submit(admission, 1, "running");
+    Context submitter = vertx.getOrCreateContext();
+    CompletableFuture<Context> ranOn = new CompletableFuture<>();
+    submitter.runOnContext(v -> admission.submit(1, () -> {
+      ranOn.complete(Vertx.currentContext());
+      return Future.succeededFuture();
+    }));
+    awaitWaiting(admission, 1);
+
+    finishOldest();
+
+    assertThat(ranOn.get(5, TimeUnit.SECONDS)).isSameAs(submitter);
+  }
+
+  private static void awaitWaiting(Admission admission, int count) throws InterruptedException {
+    for (int attempt = 0; attempt < 500 && admission.waiting() != count; attempt++) {
+      Thread.sleep(10);
+    }
+    assertThat(admission.waiting()).isEqualTo(count);
   }
 
   @Test
