@@ -98,8 +98,11 @@ public final class SyncMetrics {
     registry.counter("sync_problems", "status", String.valueOf(status), "code", code).increment();
   }
 
-  /** Circuit breaker state as a number: 0 closed, 1 half-open, 2 open. */
+  /** Circuit breaker state as a number: 0 closed, 1 half-open, 2 open; transitions start at 0. */
   public void breakerState(String name, Supplier<CircuitBreakerState> state) {
+    for (CircuitBreakerState target : CircuitBreakerState.values()) {
+      registry.counter("sync_circuit_breaker_transitions", "name", name, "state", target.name());
+    }
     Gauge.builder("sync_circuit_breaker_state", () -> switch (state.get()) {
           case CLOSED -> 0;
           case HALF_OPEN -> 1;

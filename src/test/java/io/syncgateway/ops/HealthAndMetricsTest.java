@@ -119,6 +119,7 @@ class HealthAndMetricsTest {
     assertThat(scrape.value("vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/api/>/api/sync/pull\"}"))
         .isGreaterThanOrEqualTo(1);
     assertThat(scrape.value("sync_circuit_breaker_state{name=\"database\"}")).isEqualTo(0);
+    assertThat(scrape.value("sync_circuit_breaker_transitions_total{name=\"database\",state=\"OPEN\"}")).isZero();
     assertThat(scrape.value("sync_admission_waiting{operation=\"push\"}")).isEqualTo(0);
     assertThat(scrape.value("sync_admission_concurrency_limit{operation=\"push\"}")).isEqualTo(8);
     assertThat(scrape.value("sync_admission_concurrency_limit{operation=\"read\"}")).isEqualTo(4);
