@@ -63,6 +63,10 @@ class AdmissionTest {
     assertThat(((GatewayException) future.cause()).code()).isEqualTo(ErrorCode.OVERLOADED);
   }
 
+  private static void assertStillWaiting(Future<?>... futures) {
+    assertThat(futures).noneMatch(Future::isComplete);
+  }
+
   @Test
   @DisplayName("work runs at once while fewer than the concurrency limit are running")
   void runsAtOnceUnderTheLimit() {
@@ -140,7 +144,7 @@ class AdmissionTest {
 
     Future<String> over = submit(admission, priority, "over");
 
-    assertThat(queued).noneMatch(Future::isComplete);
+    assertStillWaiting(queued.toArray(Future[]::new));
     assertOverloaded(over);
     assertThat(admission.waiting()).isEqualTo(depth);
     assertThat(admission.shedCount(priority)).isEqualTo(1);
@@ -159,9 +163,7 @@ class AdmissionTest {
     Future<String> p1 = submit(admission, 1, "p1");
 
     assertOverloaded(newer5);
-    assertThat(older5.isComplete()).isFalse();
-    assertThat(p3.isComplete()).isFalse();
-    assertThat(p1.isComplete()).isFalse();
+    assertStillWaiting(older5, p3, p1);
     assertThat(admission.waitingPriorities()).containsExactly(1, 3, 5);
     assertThat(admission.shedCount(5)).isEqualTo(1);
   }
@@ -177,8 +179,7 @@ class AdmissionTest {
     Future<String> third = submit(admission, 2, "third");
 
     assertOverloaded(third);
-    assertThat(first.isComplete()).isFalse();
-    assertThat(second.isComplete()).isFalse();
+    assertStillWaiting(first, second);
   }
 
   @Test
