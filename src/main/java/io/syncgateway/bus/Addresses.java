@@ -1,5 +1,7 @@
 package io.syncgateway.bus;
 
+import java.util.List;
+
 /**
  * Every event-bus address of the gateway, with the JSON shape of its request and reply. Failures
  * travel as {@code message.fail(httpStatus, "code: detail")} (see {@link BusErrors}). A principal is
@@ -49,6 +51,16 @@ public final class Addresses {
   /** Persistence. Request: {@code {principal, id}}. Reply: {@code {"comments": [...]}}. */
   public static final String TASK_COMMENTS = "sync.task.comments";
 
-  /** Persistence. Request: {@code {}}. Reply: {@code {"database": "UP", "breaker": state}}; fails unavailable. */
+  /**
+   * Persistence, for readiness. Request: {@code {}}. Reply: {@code {"database": "UP" | "DOWN",
+   * "breaker": "CLOSED" | "HALF_OPEN" | "OPEN", "error"?}}; never fails for a database failure.
+   */
   public static final String DB_PING = "sync.db.ping";
+
+  /**
+   * Every address a verticle of the gateway consumes: readiness probes each one (see
+   * {@link Probe}) to show its verticle is deployed and answering.
+   */
+  public static final List<String> CONSUMED = List.of(PAYLOAD_DECODE, BATCH_PREPARE, CONFLICT_DECIDE, PUSH_APPLY,
+      PULL_PAGE, TASK_GET, TASK_COMMENTS, DB_PING);
 }

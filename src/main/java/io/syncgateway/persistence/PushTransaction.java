@@ -53,7 +53,10 @@ final class PushTransaction {
     this.batch = batch;
   }
 
-  Future<JsonObject> run() {
+  /** What a push came to: its response, and whether it was a replay of a recorded batchId. */
+  record Outcome(JsonObject response, boolean replayed, int applied, int acknowledged) {}
+
+  Future<Outcome> run() {
     return bindDevice()
         .compose(bound -> lockFeed())
         .compose(locked -> findReplay())
@@ -87,11 +90,11 @@ final class PushTransaction {
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getJsonObject("response"));
   }
 
-  private Future<JsonObject> logReplay(JsonObject response) {
-    return log("replayed", 0, 0, 0, 0, 0).map(response);
+  private Future<Outcome> logReplay(JsonObject response) {
+    return log("replayed", 0, 0, 0, 0, 0).map(new Outcome(response, true, 0, 0));
   }
 
-  private Future<JsonObject> apply() {
+  private Future<Outcome> apply() {
     return loadStored()
         .compose(this::decide)
         .compose(decision -> write(decision).map(decision))
@@ -172,7 +175,7 @@ final class PushTransaction {
     return Future.all(statements).mapEmpty();
   }
 
-  private Future<JsonObject> record(Decision decision) {
+  private Future<Outcome> record(Decision decision) {
     List<Rejection> rejected = new ArrayList<>(batch.rejected());
     rejected.addAll(decision.rejected());
     JsonObject response = new JsonObject()
@@ -187,7 +190,8 @@ final class PushTransaction {
             .execute(Tuple.of(batch.deviceId(), batch.batchId(), principal.orgId(), response, now));
     Future<Void> log = log("success", decision.applied(), decision.acknowledged(), decision.superseded().size(),
         decision.conflicts().size(), rejected.size());
-    return Future.all(batchRecord, log).map(response);
+    return Future.all(batchRecord, log)
+        .map(new Outcome(response, false, decision.applied(), decision.acknowledged()));
   }
 
   private Future<Void> log(String status, int applied, int acknowledged, int superseded, int conflicts,

@@ -8,6 +8,7 @@ import io.syncgateway.auth.TokenService;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.persistence.db.PgUrl;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -103,7 +104,8 @@ public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, A
     return Gateway.start(config);
   }
 
-  private static int freePort() {
+  /** A TCP port free at the time of asking. */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
@@ -129,17 +131,26 @@ public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, A
 
   /** POSTs a push body, gzip-compressed like the design's client. */
   public HttpResponse<Buffer> push(String token, JsonObject body) {
-    return pushBytes(token, Encodings.gzip(body.encode().getBytes(StandardCharsets.UTF_8)),
+    return pushAsync(token, body).await();
+  }
+
+  /** Starts a gzip-compressed push without waiting for its answer (for concurrent load). */
+  public Future<HttpResponse<Buffer>> pushAsync(String token, JsonObject body) {
+    return pushBytesAsync(token, Encodings.gzip(body.encode().getBytes(StandardCharsets.UTF_8)),
         MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json").add("Content-Encoding", "gzip"));
   }
 
   /** POSTs raw bytes with exactly the given headers (plus Authorization when a token is given). */
   public HttpResponse<Buffer> pushBytes(String token, byte[] body, MultiMap headers) {
+    return pushBytesAsync(token, body, headers).await();
+  }
+
+  private Future<HttpResponse<Buffer>> pushBytesAsync(String token, byte[] body, MultiMap headers) {
     HttpRequest<Buffer> request = client.post("/api/sync/push").putHeaders(headers);
     if (token != null) {
       request.putHeader("Authorization", "Bearer " + token);
     }
-    return request.sendBuffer(Buffer.buffer(body)).await();
+    return request.sendBuffer(Buffer.buffer(body));
   }
 
   /** A push that must be answered 200; returns the response body. */
