@@ -31,6 +31,7 @@ public enum Setting {
   BREAKER_TIMEOUT_MS("breaker.timeoutMs", "SYNC_BREAKER_TIMEOUT_MS", 10_000L),
   BREAKER_RESET_MS("breaker.resetMs", "SYNC_BREAKER_RESET_MS", 5_000L),
   BUS_TIMEOUT_MS("eventBus.timeoutMs", "SYNC_BUS_TIMEOUT_MS", 20_000L),
+  SHUTDOWN_GRACE_MS("shutdown.graceMs", "SYNC_SHUTDOWN_GRACE_MS", 10_000L),
   RETRY_AFTER_SECONDS("http.retryAfterSeconds", "SYNC_RETRY_AFTER_SECONDS", 2),
   METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway");
 

@@ -16,8 +16,6 @@ import io.syncgateway.testsupport.TestDatabase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +43,7 @@ class DatabaseOutageTest {
   @DisplayName("a stopped database: pushes and pulls get 503 unavailable with Retry-After fast, ready is DOWN; "
       + "after a restart the gateway recovers by itself and loses nothing acknowledged")
   void stoppedDatabase() throws Exception {
-    int port = freePort();
+    int port = GatewayHarness.freePort();
     EmbeddedPostgresServer database = EmbeddedPostgresServer.start(dataDir, port);
     try {
       Migrations.migrate(database.url());
@@ -149,11 +147,5 @@ class DatabaseOutageTest {
       Thread.sleep(200);
     }
     throw new AssertionError("the gateway did not become ready again after the database returned");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

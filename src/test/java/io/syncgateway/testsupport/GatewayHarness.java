@@ -29,7 +29,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * A real gateway for integration tests: real PostgreSQL (see {@link TestDatabase}), real HTTP on a
- * free port, real gzip. Talks to it like a client would.
+ * free port, real gzip. Talks to it like a client would; {@link #connect(int)} talks to a gateway in
+ * another process.
  */
 public final class GatewayHarness implements AutoCloseable {
   public static final String SECRET = "integration-test-secret-0123456789abcdef";
@@ -40,11 +41,11 @@ public final class GatewayHarness implements AutoCloseable {
   private final WebClient client;
   private final TokenService tokens;
 
-  private GatewayHarness(Gateway gateway) {
+  private GatewayHarness(Gateway gateway, int port) {
     this.gateway = gateway;
     this.clientVertx = Vertx.vertx();
     this.client = WebClient.create(clientVertx, new WebClientOptions()
-        .setDefaultHost("localhost").setDefaultPort(gateway.httpPort()).setDecompressionSupported(false),
+        .setDefaultHost("localhost").setDefaultPort(port).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(64));
     this.tokens = new TokenService(clientVertx, SECRET);
   }
@@ -69,10 +70,16 @@ public final class GatewayHarness implements AutoCloseable {
     for (Map.Entry<Setting, Object> override : overrides.entrySet()) {
       config = config.with(override.getKey(), override.getValue());
     }
-    return new GatewayHarness(Gateway.start(config));
+    Gateway gateway = Gateway.start(config);
+    return new GatewayHarness(gateway, gateway.httpPort());
   }
 
-  private static int freePort() {
+  /** A client of a gateway running elsewhere (e.g. a {@link ChildGateway}) that trusts {@link #SECRET}. */
+  public static GatewayHarness connect(int port) {
+    return new GatewayHarness(null, port);
+  }
+
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
@@ -80,6 +87,7 @@ public final class GatewayHarness implements AutoCloseable {
     }
   }
 
+  /** The in-process gateway; null for a {@link #connect(int) connected} one. */
   public Gateway gateway() {
     return gateway;
   }
@@ -169,7 +177,9 @@ public final class GatewayHarness implements AutoCloseable {
       client.close();
       clientVertx.close().await();
     } finally {
-      gateway.close();
+      if (gateway != null) {
+        gateway.close();
+      }
     }
   }
 }
