@@ -31,8 +31,10 @@ public final class Addresses {
   public static final String CONFLICT_DECIDE = "sync.conflict.decide";
 
   /**
-   * Persistence. Request: {@code {principal, batch}} with a prepared batch. Reply: the push response
-   * of the wire contract. Fails device_owned_by_other_user, unavailable.
+   * Persistence. Request: {@code {principal, batch}} with a prepared batch. Reply:
+   * {@code {response, applied, acknowledged, replayed}}: the push response of the wire contract and
+   * what this call did (replayed: answered from the batchId record). Fails
+   * device_owned_by_other_user, unavailable.
    */
   public static final String PUSH_APPLY = "sync.push.apply";
 

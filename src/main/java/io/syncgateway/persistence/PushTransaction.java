@@ -88,7 +88,13 @@ final class PushTransaction {
   }
 
   private Future<JsonObject> logReplay(JsonObject response) {
-    return log("replayed", 0, 0, 0, 0, 0).map(response);
+    return log("replayed", 0, 0, 0, 0, 0).map(outcome(response, 0, 0, true));
+  }
+
+  /** The reply on the bus: the wire response and, for the request log, what this call did. */
+  private static JsonObject outcome(JsonObject response, int applied, int acknowledged, boolean replayed) {
+    return new JsonObject().put("response", response).put("applied", applied).put("acknowledged", acknowledged)
+        .put("replayed", replayed);
   }
 
   private Future<JsonObject> apply() {
@@ -187,7 +193,8 @@ final class PushTransaction {
             .execute(Tuple.of(batch.deviceId(), batch.batchId(), principal.orgId(), response, now));
     Future<Void> log = log("success", decision.applied(), decision.acknowledged(), decision.superseded().size(),
         decision.conflicts().size(), rejected.size());
-    return Future.all(batchRecord, log).map(response);
+    return Future.all(batchRecord, log)
+        .map(outcome(response, decision.applied(), decision.acknowledged(), false));
   }
 
   private Future<Void> log(String status, int applied, int acknowledged, int superseded, int conflicts,

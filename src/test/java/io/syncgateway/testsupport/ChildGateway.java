@@ -43,7 +43,7 @@ public final class ChildGateway implements AutoCloseable {
     ChildJvm jvm = ChildJvm.start(name, List.of("-Dlogback.configurationFile=" + productionLogback()), environment,
         Main.class.getName(), "run");
     try {
-      jvm.awaitLine(line -> line.startsWith(READY_LINE), START_TIMEOUT);
+      jvm.awaitLine(line -> line.contains(READY_LINE), START_TIMEOUT);
     } catch (AssertionError e) {
       jvm.close();
       throw e;
