@@ -117,9 +117,10 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     try {
       Duration grace = Duration.ofMillis(config.number(Setting.SHUTDOWN_GRACE_MS));
+      drain.refuseNewRequests();
       LOG.info("Shutting down: refusing new requests, waiting up to {} ms for {} in flight", grace.toMillis(),
           drain.inFlight());
-      int abandoned = drain.drain(grace);
+      int abandoned = drain.awaitIdle(grace);
       if (abandoned > 0) {
         LOG.warn("{} request(s) still in flight after the grace period; closing anyway", abandoned);
       }

@@ -16,7 +16,7 @@ public final class RequestDrain {
 
   /**
    * Admits a request and counts it until its response ends or its connection closes; false once
-   * draining. Counting before reading the flag means {@link #drain} never misses an admitted request.
+   * draining. Counting before reading the flag means {@link #awaitIdle} never misses an admitted request.
    */
   boolean admit(RoutingContext rc) {
     inFlight.incrementAndGet();
@@ -32,14 +32,17 @@ public final class RequestDrain {
     return inFlight.get();
   }
 
+  /** From now on, new requests are refused. */
+  public void refuseNewRequests() {
+    draining = true;
+  }
+
   /**
-   * Refuses new requests from now on and blocks until none is in flight or {@code grace} has passed.
-   * Not for event-loop threads.
+   * Blocks until no request is in flight or {@code grace} has passed. Not for event-loop threads.
    *
    * @return the requests still in flight when it returned
    */
-  public int drain(Duration grace) {
-    draining = true;
+  public int awaitIdle(Duration grace) {
     long deadline = System.nanoTime() + grace.toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       try {
