@@ -14,19 +14,21 @@ import java.util.function.Predicate;
 
 /**
  * A second JVM on the test classpath, for what one JVM cannot show about itself: being killed with
- * SIGKILL, stopped with SIGTERM, or logging through the production logback configuration. Its output
- * (stdout and stderr) goes to a file, echoed with a prefix when it is closed: a pipe would be closed
- * by {@link Process#destroy()} and lose what the child writes while shutting down.
+ * SIGKILL, stopped with SIGTERM, or logging through the production logback configuration. Its
+ * standard output and error go to files, echoed with a prefix when it is closed: a pipe would be
+ * closed by {@link Process#destroy()} and lose what the child writes while shutting down.
  */
 public final class ChildJvm implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path outputFile;
+  private final Path errorFile;
 
-  private ChildJvm(String name, Process process, Path outputFile) {
+  private ChildJvm(String name, Process process, Path outputFile, Path errorFile) {
     this.name = name;
     this.process = process;
     this.outputFile = outputFile;
+    this.errorFile = errorFile;
   }
 
   /** Starts {@code mainClass} with {@code args}, the given JVM options and extra environment variables. */
@@ -44,11 +46,12 @@ public final class ChildJvm implements AutoCloseable {
     command.add(mainClass);
     command.addAll(List.of(args));
     try {
-      Path outputFile = Files.createTempFile("child-jvm-", ".log");
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(outputFile.toFile());
+      Path outputFile = Files.createTempFile("child-jvm-", ".out");
+      Path errorFile = Files.createTempFile("child-jvm-", ".err");
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .redirectOutput(outputFile.toFile()).redirectError(errorFile.toFile());
       builder.environment().putAll(env);
-      return new ChildJvm(name, builder.start(), outputFile);
+      return new ChildJvm(name, builder.start(), outputFile, errorFile);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not start child JVM " + name, e);
     }
@@ -58,10 +61,14 @@ public final class ChildJvm implements AutoCloseable {
     return process;
   }
 
-  /** Every line written so far. */
+  /** Every line written to standard output so far. */
   public List<String> output() {
+    return lines(outputFile);
+  }
+
+  private static List<String> lines(Path file) {
     try {
-      return Files.readAllLines(outputFile, StandardCharsets.UTF_8);
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -72,15 +79,16 @@ public final class ChildJvm implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       boolean exited = !process.isAlive();
-      List<String> lines = output();
-      for (String line : lines) {
+      List<String> written = output();
+      for (String line : written) {
         if (match.test(line)) {
           return line;
         }
       }
       if (exited || System.nanoTime() > deadline) {
         throw new AssertionError(name + (exited ? " exited (" + process.exitValue() + ")" : " timed out")
-            + " before writing the expected line; its output:\n" + String.join("\n", lines));
+            + " before writing the expected line; its output:\n" + String.join("\n", written)
+            + "\nits standard error:\n" + String.join("\n", lines(errorFile)));
       }
       sleep(20);
     }
@@ -119,15 +127,17 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** Kills the child if it still runs, echoes its output and deletes the file. */
+  /** Kills the child if it still runs, echoes its output and deletes the files. */
   @Override
   public void close() {
     if (process.isAlive()) {
       kill();
     }
     output().forEach(line -> System.out.println("[" + name + "] " + line));
+    lines(errorFile).forEach(line -> System.out.println("[" + name + " stderr] " + line));
     try {
       Files.deleteIfExists(outputFile);
+      Files.deleteIfExists(errorFile);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
