@@ -65,7 +65,7 @@ public class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestLog());
-    router.route().handler(this::admit);
+    router.route().handler(this::refuseWhenShuttingDown);
     router.route("/api/*").handler(new Authenticator(tokens));
 
     // Headers are judged before the body is read; Vert.x wants the body handler first on its route.
@@ -97,7 +97,7 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /** While shutting down, new requests get 503 and their connection is closed after the answer. */
-  private void admit(RoutingContext rc) {
+  private void refuseWhenShuttingDown(RoutingContext rc) {
     if (drain.admit(rc)) {
       rc.next();
       return;
