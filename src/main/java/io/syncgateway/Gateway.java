@@ -1,6 +1,5 @@
 package io.syncgateway;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
@@ -8,6 +7,7 @@ import io.syncgateway.conflict.ConflictVerticle;
 import io.syncgateway.decode.DecodeVerticle;
 import io.syncgateway.http.HttpVerticle;
 import io.syncgateway.http.RequestDrain;
+import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.PersistenceVerticle;
 import io.syncgateway.persistence.db.EmbeddedPostgresServer;
 import io.syncgateway.persistence.db.Migrations;
@@ -73,7 +73,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   private static Vertx buildVertx(String registryName) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = SyncMetrics.newPrometheusRegistry();
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true).setJvmMetricsEnabled(true).setRegistryName(registryName)
         .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS));

@@ -1,5 +1,7 @@
 package io.syncgateway.bus;
 
+import java.util.List;
+
 /**
  * Every event-bus address of the gateway, with the JSON shape of its request and reply. Failures
  * travel as {@code message.fail(httpStatus, "code: detail")} (see {@link BusErrors}). A principal is
@@ -34,14 +36,14 @@ public final class Addresses {
    * Persistence. Request: {@code {principal, batch}} with a prepared batch. Reply:
    * {@code {response, applied, acknowledged, replayed}}: the push response of the wire contract and
    * what this call did (replayed: answered from the batchId record). Fails
-   * device_owned_by_other_user, unavailable.
+   * device_owned_by_other_user, overloaded, unavailable.
    */
   public static final String PUSH_APPLY = "sync.push.apply";
 
   /**
    * Persistence. Request: {@code {principal, deviceId, cursor | sinceMillis, offset, limit, types}}.
    * Reply: the pull response of the wire contract. Fails invalid_cursor, resync_required,
-   * device_owned_by_other_user, unavailable.
+   * device_owned_by_other_user, overloaded, unavailable.
    */
   public static final String PULL_PAGE = "sync.pull.page";
 
@@ -51,6 +53,16 @@ public final class Addresses {
   /** Persistence. Request: {@code {principal, id}}. Reply: {@code {"comments": [...]}}. */
   public static final String TASK_COMMENTS = "sync.task.comments";
 
-  /** Persistence. Request: {@code {}}. Reply: {@code {"database": "UP", "breaker": state}}; fails unavailable. */
+  /**
+   * Persistence, for readiness. Request: {@code {}}. Reply: {@code {"database": "UP" | "DOWN",
+   * "breaker": "CLOSED" | "HALF_OPEN" | "OPEN", "error"?}}; never fails for a database failure.
+   */
   public static final String DB_PING = "sync.db.ping";
+
+  /**
+   * Every address a verticle of the gateway consumes: readiness probes each one (see
+   * {@link Probe}) to show its verticle is deployed and answering.
+   */
+  public static final List<String> CONSUMED = List.of(PAYLOAD_DECODE, BATCH_PREPARE, CONFLICT_DECIDE, PUSH_APPLY,
+      PULL_PAGE, TASK_GET, TASK_COMMENTS, DB_PING);
 }

@@ -5,6 +5,7 @@ import io.syncgateway.batch.BatchPreparer;
 import io.syncgateway.batch.PushItem;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusErrors;
+import io.syncgateway.bus.Probe;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityRow;
@@ -32,6 +33,9 @@ public class ConflictVerticle extends VerticleBase {
   }
 
   private void prepare(Message<JsonObject> message) {
+    if (Probe.answered(message)) {
+      return;
+    }
     try {
       JsonObject body = message.body();
       Principal principal = Principal.fromJson(body.getJsonObject("principal"));
@@ -42,6 +46,9 @@ public class ConflictVerticle extends VerticleBase {
   }
 
   private void decide(Message<JsonObject> message) {
+    if (Probe.answered(message)) {
+      return;
+    }
     try {
       JsonObject body = message.body();
       Decision decision = BatchDecider.decide(

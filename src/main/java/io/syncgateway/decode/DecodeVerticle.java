@@ -2,6 +2,7 @@ package io.syncgateway.decode;
 
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusErrors;
+import io.syncgateway.bus.Probe;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.metrics.SyncMetrics;
@@ -31,6 +32,9 @@ public class DecodeVerticle extends VerticleBase {
   }
 
   private void decode(Message<Buffer> message) {
+    if (Probe.answered(message)) {
+      return;
+    }
     try {
       byte[] received = message.body().getBytes();
       byte[] decoded = decoder.decode(received, message.headers().get(ENCODING_HEADER));

@@ -10,15 +10,12 @@ import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -58,8 +55,8 @@ public class HttpVerticle extends VerticleBase {
     problems = new Problems(config.integer(Setting.RETRY_AFTER_SECONDS), metrics);
     DeliveryOptions busOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
     TokenService tokens = TokenService.fromConfig(vertx, config);
-    PushHandler push = new PushHandler(vertx.eventBus(), busOptions, metrics);
-    PullHandler pull = new PullHandler(vertx.eventBus(), busOptions, metrics,
+    PushHandler push = new PushHandler(vertx.eventBus(), busOptions);
+    PullHandler pull = new PullHandler(vertx.eventBus(), busOptions,
         config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT));
     TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
 
@@ -80,7 +77,7 @@ public class HttpVerticle extends VerticleBase {
     onRead(router, "/api/tasks/:id").handler(tasks.reading(Addresses.TASK_GET));
     onRead(router, "/api/tasks/:id/comments").handler(tasks.reading(Addresses.TASK_COMMENTS));
     onRead(router, "/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
-    onRead(router, "/health/ready").handler(readiness());
+    onRead(router, "/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.checks(vertx)));
     onRead(router, "/metrics").handler(PrometheusScrapingHandler.create(config.string(Setting.METRICS_REGISTRY)));
     router.route().handler(this::noRoute);
     router.route().failureHandler(this::failure);
@@ -156,15 +153,5 @@ public class HttpVerticle extends VerticleBase {
       LOG.error("Unexpected failure on {} {}", rc.request().method(), rc.request().path(), error);
     }
     problems.send(rc, failure);
-  }
-
-  private Handler<RoutingContext> readiness() {
-    HealthChecks checks = HealthChecks.create(vertx).register("database", 2000, promise ->
-        vertx.eventBus().<JsonObject>request(Addresses.DB_PING, new JsonObject(),
-                new DeliveryOptions().setSendTimeout(1500))
-            .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
-            .onFailure(error -> promise.complete(Status.KO(new JsonObject()
-                .put("error", BusErrors.asGatewayException(error).detail())))));
-    return HealthCheckHandler.createWithHealthChecks(checks);
   }
 }

@@ -5,7 +5,6 @@ import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.entity.EntityType;
-import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.FeedCursor;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,14 +20,12 @@ import java.util.Set;
 final class PullHandler {
   private final EventBus eventBus;
   private final DeliveryOptions busOptions;
-  private final SyncMetrics metrics;
   private final int defaultLimit;
   private final int maxLimit;
 
-  PullHandler(EventBus eventBus, DeliveryOptions busOptions, SyncMetrics metrics, int defaultLimit, int maxLimit) {
+  PullHandler(EventBus eventBus, DeliveryOptions busOptions, int defaultLimit, int maxLimit) {
     this.eventBus = eventBus;
     this.busOptions = busOptions;
-    this.metrics = metrics;
     this.defaultLimit = defaultLimit;
     this.maxLimit = maxLimit;
   }
@@ -42,7 +39,6 @@ final class PullHandler {
           .compose(page -> {
             JsonObject body = page.body();
             rc.put(RequestLog.OUTCOME_KEY, Map.of("items", itemCount(body), "hasMore", body.getBoolean("hasMore")));
-            metrics.pulled(body);
             return rc.json(body);
           })
           .onFailure(rc::fail);

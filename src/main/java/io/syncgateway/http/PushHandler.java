@@ -6,7 +6,6 @@ import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.decode.DecodeVerticle;
 import io.syncgateway.decode.PayloadDecoder;
-import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -25,12 +24,10 @@ final class PushHandler {
 
   private final EventBus eventBus;
   private final DeliveryOptions busOptions;
-  private final SyncMetrics metrics;
 
-  PushHandler(EventBus eventBus, DeliveryOptions busOptions, SyncMetrics metrics) {
+  PushHandler(EventBus eventBus, DeliveryOptions busOptions) {
     this.eventBus = eventBus;
     this.busOptions = busOptions;
-    this.metrics = metrics;
   }
 
   /** Runs before the body is read: permission, media type and content coding. */
@@ -63,8 +60,7 @@ final class PushHandler {
           rc.put(RequestLog.DEVICE_KEY, prepared.body().getString("deviceId"));
           return eventBus.<JsonObject>request(Addresses.PUSH_APPLY, new JsonObject()
               .put("principal", principal.toJson())
-              .put("batch", prepared.body()), busOptions)
-              .onSuccess(applied -> metrics.pushed(prepared.body(), applied.body().getJsonObject("response")));
+              .put("batch", prepared.body()), busOptions);
         })
         .compose(applied -> respond(rc, applied.body()))
         .onFailure(rc::fail);

@@ -1,23 +1,56 @@
 package io.syncgateway.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.syncgateway.admission.Admission;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.time.Duration;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The gateway's own Prometheus series, beside the HTTP, event-bus, pool and JVM series that
- * Vert.x records: entities pushed and pulled by type, push outcomes, bytes before and after
- * decoding, problem answers by code, circuit-breaker state.
+ * Vert.x records. docs/operations.md lists every series with its labels and meaning.
  */
 public final class SyncMetrics {
+  private static final String HTTP_LATENCY = "vertx.http.server.response.time";
+  private static final double[] LATENCY_BUCKETS_NANOS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
+      .mapToDouble(ms -> Duration.ofMillis(ms).toNanos()).toArray();
+
   private final MeterRegistry registry;
 
   private SyncMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /**
+   * The Prometheus registry for Vert.x metrics: HTTP server latency is published as a histogram
+   * (buckets from 5 ms to 10 s), and process file descriptors join the JVM and process series.
+   */
+  public static PrometheusMeterRegistry newPrometheusRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (!id.getName().equals(HTTP_LATENCY)) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder().serviceLevelObjectives(LATENCY_BUCKETS_NANOS).build().merge(config);
+      }
+    });
+    new FileDescriptorMetrics().bindTo(registry);
+    return registry;
   }
 
   /** The registry Vert.x metrics were set up with, or a private one when metrics are off (tests). */
@@ -31,21 +64,27 @@ public final class SyncMetrics {
     registry.counter("sync_push_body_bytes", "stage", "decoded").increment(decoded);
   }
 
-  /** Items of a prepared batch by type, and the outcomes of its push response. */
-  public void pushed(JsonObject preparedBatch, JsonObject response) {
+  /**
+   * A committed push: its items by type, and, unless it replayed a recorded batchId, the outcome
+   * of every item and the conflicts by type.
+   */
+  public void pushed(JsonObject preparedBatch, JsonObject response, boolean replayed, int applied, int acknowledged) {
     countTypes(preparedBatch.getJsonArray("items"), "type", "sync_entities_pushed");
     countTypes(preparedBatch.getJsonArray("rejected"), "entityType", "sync_entities_pushed");
-    int processed = response.getInteger("processed", 0);
-    registry.counter("sync_push_outcomes", "outcome", "processed", "code", "").increment(processed);
-    outcome(response.getJsonArray("conflicts"), "conflict");
-    outcome(response.getJsonArray("superseded"), "superseded");
+    if (replayed) {
+      registry.counter("sync_push_replayed_batches").increment();
+      return;
+    }
+    registry.counter("sync_push_batches").increment();
+    outcome("applied", applied);
+    outcome("acknowledged", acknowledged);
+    outcome("superseded", response.getJsonArray("superseded").size());
+    outcome("conflict", response.getJsonArray("conflicts").size());
     for (Object rejection : response.getJsonArray("rejected")) {
-      JsonObject item = (JsonObject) rejection;
-      registry.counter("sync_push_outcomes", "outcome", "rejected", "code", item.getString("code")).increment();
+      registry.counter("sync_push_outcomes", "outcome", "rejected", "code", ((JsonObject) rejection).getString("code"))
+          .increment();
     }
-    for (Object conflict : response.getJsonArray("conflicts")) {
-      registry.counter("sync_conflicts", "type", ((JsonObject) conflict).getString("entityType")).increment();
-    }
+    countTypes(response.getJsonArray("conflicts"), "entityType", "sync_conflicts");
   }
 
   public void pulled(JsonObject page) {
@@ -59,13 +98,59 @@ public final class SyncMetrics {
     registry.counter("sync_problems", "status", String.valueOf(status), "code", code).increment();
   }
 
-  /** Circuit breaker state as a number: 0 closed, 1 half-open, 2 open. */
-  public void breakerState(String name, Supplier<Number> state) {
-    Gauge.builder("sync_circuit_breaker_state", state).tag("name", name).strongReference(true).register(registry);
+  /** Circuit breaker state as a number: 0 closed, 1 half-open, 2 open; transitions start at 0. */
+  public void breakerState(String name, Supplier<CircuitBreakerState> state) {
+    for (CircuitBreakerState target : CircuitBreakerState.values()) {
+      registry.counter("sync_circuit_breaker_transitions", "name", name, "state", target.name());
+    }
+    Gauge.builder("sync_circuit_breaker_state", () -> switch (state.get()) {
+          case CLOSED -> 0;
+          case HALF_OPEN -> 1;
+          case OPEN -> 2;
+        })
+        .tag("name", name).strongReference(true).register(registry);
   }
 
-  private void outcome(JsonArray items, String outcome) {
-    registry.counter("sync_push_outcomes", "outcome", outcome, "code", "").increment(items.size());
+  public void breakerTransition(String name, String toState) {
+    registry.counter("sync_circuit_breaker_transitions", "name", name, "state", toState).increment();
+  }
+
+  /**
+   * An admission queue: operations running and waiting, and those shed, by priority for
+   * prioritized work ({@code priority="any"} otherwise).
+   */
+  public void admission(String operation, Admission admission, boolean prioritized) {
+    Gauge.builder("sync_admission_running", admission, Admission::running)
+        .tag("operation", operation).strongReference(true).register(registry);
+    Gauge.builder("sync_admission_waiting", admission, Admission::waiting)
+        .tag("operation", operation).strongReference(true).register(registry);
+    Gauge.builder("sync_admission_concurrency_limit", admission, a -> a.limits().concurrency())
+        .tag("operation", operation).strongReference(true).register(registry);
+    if (!prioritized) {
+      FunctionCounter.builder("sync_admission_shed", admission, a -> {
+            long total = 0;
+            for (int priority = Admission.MOST_URGENT; priority <= Admission.LEAST_URGENT; priority++) {
+              total += a.shedCount(priority);
+            }
+            return total;
+          })
+          .tags("operation", operation, "priority", "any").register(registry);
+      return;
+    }
+    for (int priority = Admission.MOST_URGENT; priority <= Admission.LEAST_URGENT; priority++) {
+      int level = priority;
+      FunctionCounter.builder("sync_admission_shed", admission, a -> a.shedCount(level))
+          .tags("operation", operation, "priority", String.valueOf(level)).register(registry);
+    }
+  }
+
+  /** Devices that have not pulled for half the retention period, counted from the database. */
+  public void devicesHeadingForResync(Supplier<Number> count) {
+    Gauge.builder("sync_devices_heading_for_resync", count).strongReference(true).register(registry);
+  }
+
+  private void outcome(String outcome, int count) {
+    registry.counter("sync_push_outcomes", "outcome", outcome, "code", "").increment(count);
   }
 
   private void countTypes(JsonArray items, String field, String name) {

@@ -1,55 +1,51 @@
 package io.syncgateway.persistence;
 
+import io.syncgateway.admission.Admission;
 import io.syncgateway.auth.Principal;
 import io.syncgateway.batch.PreparedBatch;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
+import io.syncgateway.bus.Probe;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.db.PgUrl;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.CircuitBreakerState;
-import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgException;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
-import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeUnit;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Persistence: owns the PostgreSQL pool (shared by all instances of this verticle) and the circuit
- * breaker in front of it. Applies pushes, serves pull pages and task reads, purges expired data.
+ * Persistence: owns the PostgreSQL pool and, through the {@link DatabaseGate}, the circuit breaker
+ * and admission queues in front of it (all shared by the instances of this verticle). Applies
+ * pushes, most urgent first; serves pull pages and task reads; purges expired data.
  */
 public class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   public static final String POOL_NAME = "sync-gateway-pg";
-  private static final String PURGE_LEADER_KEY = "sync.persistence.purge-leader";
+  private static final String HOUSEKEEPING_LEADER_KEY = "sync.persistence.purge-leader";
 
   private Pool pool;
-  private CircuitBreaker breaker;
+  private DatabaseGate gate;
+  private SyncMetrics metrics;
   private DeliveryOptions busOptions;
   private long retentionMs;
   private long batchIdRetentionMs;
@@ -74,24 +70,18 @@ public class PersistenceVerticle extends VerticleBase {
         .connectingTo(connect)
         .using(vertx)
         .build();
-    breaker = CircuitBreaker.create("database", vertx, new CircuitBreakerOptions()
-            .setMaxFailures(config.integer(Setting.BREAKER_MAX_FAILURES))
-            .setTimeout(config.number(Setting.BREAKER_TIMEOUT_MS))
-            .setResetTimeout(config.number(Setting.BREAKER_RESET_MS)))
-        .openHandler(v -> LOG.warn("Circuit breaker 'database' is now OPEN: requests fail fast with 503"))
-        .halfOpenHandler(v -> LOG.info("Circuit breaker 'database' is now HALF_OPEN: probing the database"))
-        .closeHandler(v -> LOG.info("Circuit breaker 'database' is now CLOSED"))
-        .failurePolicy(future -> future.failed() && isDatabaseFailure(future.cause()));
-    SyncMetrics.of(config.string(Setting.METRICS_REGISTRY)).breakerState("database",
-        () -> breaker.state() == CircuitBreakerState.CLOSED ? 0 : breaker.state() == CircuitBreakerState.HALF_OPEN ? 1 : 2);
-    schedulePurge(config.number(Setting.PURGE_INTERVAL_MS));
+    metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
+    gate = DatabaseGate.shared(vertx, config, metrics);
+    if (isHousekeepingLeader()) {
+      schedulePurge(config.number(Setting.PURGE_INTERVAL_MS));
+      scheduleDeviceScan(config.number(Setting.DEVICE_SCAN_INTERVAL_MS));
+    }
     return Future.all(
         consume(Addresses.PUSH_APPLY, this::push),
-        consume(Addresses.PULL_PAGE, this::pull),
-        consume(Addresses.TASK_GET, this::getTask),
-        consume(Addresses.TASK_COMMENTS, this::taskComments),
-        consume(Addresses.DB_PING, body -> guarded(() -> pool.query("SELECT 1").execute()
-            .map(rows -> new JsonObject().put("database", "UP").put("breaker", breaker.state().name())))));
+        consume(Addresses.PULL_PAGE, read(this::pull)),
+        consume(Addresses.TASK_GET, read(this::getTask)),
+        consume(Addresses.TASK_COMMENTS, read(this::taskComments)),
+        consume(Addresses.DB_PING, this::ping));
   }
 
   @Override
@@ -104,6 +94,9 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private static void answer(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {
+    if (Probe.answered(message)) {
+      return;
+    }
     Future<JsonObject> result;
     try {
       result = handler.apply(message.body());
@@ -113,21 +106,32 @@ public class PersistenceVerticle extends VerticleBase {
     result.onSuccess(message::reply).onFailure(error -> BusErrors.reply(message, error));
   }
 
+  /** Reads wait for a read slot; they have no priority, so they are shed only when their queue is full. */
+  private Function<JsonObject, Future<JsonObject>> read(Function<JsonObject, Future<JsonObject>> handler) {
+    return body -> gate.reads.submit(Admission.LEAST_URGENT, () -> handler.apply(body));
+  }
+
   private Future<JsonObject> push(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
-    PreparedBatch batch = PreparedBatch.fromJson(body.getJsonObject("batch"));
-    return guarded(() -> pool.withTransaction(connection ->
-        new PushTransaction(connection, vertx.eventBus(), busOptions, principal, batch).run()));
+    JsonObject prepared = body.getJsonObject("batch");
+    PreparedBatch batch = PreparedBatch.fromJson(prepared);
+    return gate.pushes.submit(batch.priority(), () -> gate.guarded(() -> pool.withTransaction(connection ->
+            new PushTransaction(connection, vertx.eventBus(), busOptions, principal, batch).run())))
+        .map(outcome -> {
+          metrics.pushed(prepared, outcome.response(), outcome.replayed(), outcome.applied(), outcome.acknowledged());
+          return outcome.toReply();
+        });
   }
 
   private Future<JsonObject> pull(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
-    return guarded(() -> new PullQuery(pool, principal, body, retentionMs, skewMs).run());
+    return gate.guarded(() -> new PullQuery(pool, principal, body, retentionMs, skewMs).run())
+        .onSuccess(metrics::pulled);
   }
 
   private Future<JsonObject> getTask(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
-    return guarded(() -> pool.preparedQuery(SqlQueries.GET_TASK)
+    return gate.guarded(() -> pool.preparedQuery(SqlQueries.GET_TASK)
         .execute(Tuple.of(principal.orgId(), body.getString("id")))
         .map(rows -> {
           if (rows.size() == 0) {
@@ -144,7 +148,7 @@ public class PersistenceVerticle extends VerticleBase {
   private Future<JsonObject> taskComments(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
     String taskId = body.getString("id");
-    return getTask(body).compose(task -> guarded(() -> pool.preparedQuery(SqlQueries.TASK_COMMENTS)
+    return getTask(body).compose(task -> gate.guarded(() -> pool.preparedQuery(SqlQueries.TASK_COMMENTS)
         .execute(Tuple.of(principal.orgId(), taskId))
         .map(rows -> {
           JsonArray comments = new JsonArray();
@@ -154,59 +158,29 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /**
-   * Runs a database operation through the breaker. Business answers (403, 404, 410 …) pass through
-   * and do not count as failures; database failures become 503 unavailable.
+   * Readiness: whether the database answers through the breaker, and the breaker's state. Bypasses
+   * admission, so a saturated gateway still tells the truth about its database.
    */
-  private <T> Future<T> guarded(Supplier<Future<T>> operation) {
-    return breaker.<T>execute(operation).recover(error -> {
-      if (!isDatabaseFailure(error)) {
-        return Future.failedFuture(error);
-      }
-      if (isConnectionFailure(error) && breaker.state() != CircuitBreakerState.OPEN) {
-        LOG.warn("Lost the database connection ({}): opening the circuit breaker", error.toString());
-        breaker.open(); // the database is gone: fail fast until a half-open probe succeeds
-      }
-      if (error instanceof OpenCircuitException) {
-        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
-            "The database is unavailable; retry later"));
-      }
-      LOG.warn("Database operation failed: {}", error.toString());
-      return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
-          "The database did not complete the operation; nothing was applied, retry later"));
-    });
-  }
-
-  private static boolean isDatabaseFailure(Throwable error) {
-    return !(error instanceof GatewayException gateway) || gateway.code().status() >= 500;
-  }
-
-  /**
-   * The database itself is unreachable (as opposed to a statement that failed): a connection
-   * refused, lost or timed out, or the server shutting down (SQLSTATE classes 08 and 57P).
-   */
-  private static boolean isConnectionFailure(Throwable error) {
-    if (error instanceof PgException pg) {
-      String state = pg.getSqlState();
-      return state != null && (state.startsWith("08") || state.startsWith("57P"));
-    }
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ConnectException || cause instanceof ClosedConnectionException
-          || cause instanceof ClosedChannelException || cause.getClass().getSimpleName().contains("Timeout")) {
-        return true;
-      }
-    }
-    return false;
+  private Future<JsonObject> ping(JsonObject body) {
+    JsonObject state = new JsonObject();
+    return gate.guarded(() -> pool.query("SELECT 1").execute())
+        .map(rows -> state.put("database", "UP"))
+        .recover(error -> Future.succeededFuture(state.put("database", "DOWN")
+            .put("error", BusErrors.asGatewayException(error).detail())))
+        .map(answered -> state.put("breaker", gate.breaker.state().name()));
   }
 
   private static GatewayException notFound() {
     return new GatewayException(ErrorCode.NOT_FOUND, "No such task");
   }
 
-  /** One purge timer per process: expired tombstones, feed marks, logs and batch records. */
+  /** Housekeeping timers run once per process, on the first instance. */
+  private boolean isHousekeepingLeader() {
+    return vertx.sharedData().getLocalMap(HOUSEKEEPING_LEADER_KEY).putIfAbsent("leader", deploymentID()) == null;
+  }
+
+  /** Expired tombstones, feed marks, logs and batch records. */
   private void schedulePurge(long intervalMs) {
-    if (vertx.sharedData().getLocalMap(PURGE_LEADER_KEY).putIfAbsent("leader", deploymentID()) != null) {
-      return;
-    }
     vertx.setTimer(10_000, id -> purge());
     vertx.setPeriodic(intervalMs, id -> purge());
   }
@@ -228,5 +202,23 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<Integer> delete(String sql, long cutoff) {
     return pool.preparedQuery(sql).execute(Tuple.of(cutoff)).map(rows -> rows.rowCount());
+  }
+
+  /**
+   * Counts, from the shared devices table, the devices that have not pulled for half the retention
+   * period (they are heading for a resync). A periodic count rather than one per scrape, and the
+   * same answer from every gateway process on the database.
+   */
+  private void scheduleDeviceScan(long intervalMs) {
+    AtomicLong overdue = new AtomicLong();
+    metrics.devicesHeadingForResync(overdue::get);
+    vertx.setTimer(1, id -> countOverdueDevices(overdue));
+    vertx.setPeriodic(intervalMs, id -> countOverdueDevices(overdue));
+  }
+
+  private void countOverdueDevices(AtomicLong overdue) {
+    pool.preparedQuery(SqlQueries.COUNT_PULL_OVERDUE_DEVICES).execute(Tuple.of(retentionMs / 2))
+        .onSuccess(rows -> overdue.set(rows.iterator().next().getLong("overdue")))
+        .onFailure(error -> LOG.warn("Counting devices heading for a resync failed: {}", error.toString()));
   }
 }

@@ -53,7 +53,16 @@ final class PushTransaction {
     this.batch = batch;
   }
 
-  Future<JsonObject> run() {
+  /** What a push came to: its response, and whether it was a replay of a recorded batchId. */
+  record Outcome(JsonObject response, boolean replayed, int applied, int acknowledged) {
+    /** The reply on the bus (see {@code Addresses.PUSH_APPLY}): the wire response and, for the request log, the counts. */
+    JsonObject toReply() {
+      return new JsonObject().put("response", response).put("applied", applied).put("acknowledged", acknowledged)
+          .put("replayed", replayed);
+    }
+  }
+
+  Future<Outcome> run() {
     return bindDevice()
         .compose(bound -> lockFeed())
         .compose(locked -> findReplay())
@@ -87,17 +96,11 @@ final class PushTransaction {
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getJsonObject("response"));
   }
 
-  private Future<JsonObject> logReplay(JsonObject response) {
-    return log("replayed", 0, 0, 0, 0, 0).map(outcome(response, 0, 0, true));
+  private Future<Outcome> logReplay(JsonObject response) {
+    return log("replayed", 0, 0, 0, 0, 0).map(new Outcome(response, true, 0, 0));
   }
 
-  /** The reply on the bus: the wire response and, for the request log, what this call did. */
-  private static JsonObject outcome(JsonObject response, int applied, int acknowledged, boolean replayed) {
-    return new JsonObject().put("response", response).put("applied", applied).put("acknowledged", acknowledged)
-        .put("replayed", replayed);
-  }
-
-  private Future<JsonObject> apply() {
+  private Future<Outcome> apply() {
     return loadStored()
         .compose(this::decide)
         .compose(decision -> write(decision).map(decision))
@@ -178,7 +181,7 @@ final class PushTransaction {
     return Future.all(statements).mapEmpty();
   }
 
-  private Future<JsonObject> record(Decision decision) {
+  private Future<Outcome> record(Decision decision) {
     List<Rejection> rejected = new ArrayList<>(batch.rejected());
     rejected.addAll(decision.rejected());
     JsonObject response = new JsonObject()
@@ -194,7 +197,7 @@ final class PushTransaction {
     Future<Void> log = log("success", decision.applied(), decision.acknowledged(), decision.superseded().size(),
         decision.conflicts().size(), rejected.size());
     return Future.all(batchRecord, log)
-        .map(outcome(response, decision.applied(), decision.acknowledged(), false));
+        .map(new Outcome(response, false, decision.applied(), decision.acknowledged()));
   }
 
   private Future<Void> log(String status, int applied, int acknowledged, int superseded, int conflicts,

@@ -74,6 +74,10 @@ final class SqlQueries {
   static final String POSITION_TIME =
       "SELECT at_ms FROM feed_marks WHERE org_id = $1 AND last_seq >= $2 ORDER BY last_seq LIMIT 1";
 
+  /** Devices whose last pull is older than $1 ms before the database's now: heading for a resync. */
+  static final String COUNT_PULL_OVERDUE_DEVICES = "SELECT count(*) AS overdue FROM devices "
+      + "WHERE last_pull_at < (extract(epoch FROM clock_timestamp()) * 1000)::bigint - $1";
+
   static final String GET_TASK = "SELECT " + ENTITY_COLUMNS + " FROM tasks WHERE org_id = $1 AND id = $2";
 
   static final String TASK_COMMENTS = "SELECT " + ENTITY_COLUMNS + " FROM comments "

@@ -2,9 +2,9 @@ package io.syncgateway.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgateway.testsupport.Encodings;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.config.GatewayConfig;
-import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
@@ -38,7 +38,7 @@ class DecodeVerticleTest {
   @Test
   @DisplayName("a gzip body is decoded and parsed into its JSON object")
   void decodesGzip(Vertx vertx, VertxTestContext context) {
-    byte[] gzipped = GatewayHarness.gzip("{\"deviceId\":\"d1\",\"changes\":{}}".getBytes(StandardCharsets.UTF_8));
+    byte[] gzipped = Encodings.gzip("{\"deviceId\":\"d1\",\"changes\":{}}".getBytes(StandardCharsets.UTF_8));
 
     vertx.eventBus().<JsonObject>request(Addresses.PAYLOAD_DECODE, Buffer.buffer(gzipped), encoding("gzip"))
         .onComplete(context.succeeding(reply -> context.verify(() -> {

@@ -1,5 +1,8 @@
 package io.syncgateway.decode;
 
+import static io.syncgateway.testsupport.Encodings.gzip;
+import static io.syncgateway.testsupport.Encodings.deflate;
+import static io.syncgateway.testsupport.Encodings.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -8,13 +11,10 @@ import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -30,33 +30,6 @@ class PayloadDecoderTest {
   private static final byte[] JSON = "{\"deviceId\":\"dev-a\",\"changes\":{}}".getBytes(StandardCharsets.UTF_8);
 
   private final PayloadDecoder decoder = new PayloadDecoder(LIMIT);
-
-  private static byte[] gzip(byte[] data) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (OutputStream gz = new GZIPOutputStream(out)) {
-      gz.write(data);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] deflate(byte[] data, boolean raw) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, raw);
-    try (OutputStream z = new DeflaterOutputStream(out, deflater)) {
-      z.write(data);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } finally {
-      deflater.end();
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 
   private static byte[] randomBytes(int size) {
     byte[] bytes = new byte[size];

@@ -6,6 +6,7 @@ import static io.syncgateway.testsupport.Changes.task;
 import static io.syncgateway.testsupport.Changes.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgateway.testsupport.Encodings;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -14,40 +15,27 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @DisplayName("Compression: pushed bodies in every supported coding apply; pulls are gzipped on request")
 class CompressionTest {
-  private static GatewayHarness gateway;
+  @RegisterExtension
+  static final GatewayHarness gateway = GatewayHarness.perClass("compression");
   private String org;
   private String token;
   private String device;
-
-  @BeforeAll
-  static void startGateway() {
-    gateway = GatewayHarness.start("compression");
-  }
-
-  @AfterAll
-  static void stopGateway() {
-    gateway.close();
-  }
 
   @BeforeEach
   void freshOrganization() {
@@ -58,10 +46,10 @@ class CompressionTest {
 
   static Stream<Arguments> codings() {
     return Stream.of(
-        Arguments.of("gzip", "gzip", (UnaryOperator<byte[]>) GatewayHarness::gzip),
-        Arguments.of("gzip (upper-case header)", "GZIP", (UnaryOperator<byte[]>) GatewayHarness::gzip),
-        Arguments.of("deflate, zlib-wrapped (RFC 1950)", "deflate", (UnaryOperator<byte[]>) CompressionTest::zlib),
-        Arguments.of("deflate, raw (RFC 1951)", "deflate", (UnaryOperator<byte[]>) CompressionTest::rawDeflate),
+        Arguments.of("gzip", "gzip", (UnaryOperator<byte[]>) Encodings::gzip),
+        Arguments.of("gzip (upper-case header)", "GZIP", (UnaryOperator<byte[]>) Encodings::gzip),
+        Arguments.of("deflate, zlib-wrapped (RFC 1950)", "deflate", (UnaryOperator<byte[]>) Encodings::deflate),
+        Arguments.of("deflate, raw (RFC 1951)", "deflate", (UnaryOperator<byte[]>) b -> Encodings.deflate(b, true)),
         Arguments.of("identity, declared", "identity", UnaryOperator.<byte[]>identity()),
         Arguments.of("identity, no header", null, UnaryOperator.<byte[]>identity()));
   }
@@ -210,23 +198,4 @@ class CompressionTest {
     }
   }
 
-  private static byte[] zlib(byte[] bytes) {
-    return deflate(bytes, new Deflater(Deflater.DEFAULT_COMPRESSION, false));
-  }
-
-  private static byte[] rawDeflate(byte[] bytes) {
-    return deflate(bytes, new Deflater(Deflater.DEFAULT_COMPRESSION, true));
-  }
-
-  private static byte[] deflate(byte[] bytes, Deflater deflater) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (DeflaterOutputStream stream = new DeflaterOutputStream(out, deflater)) {
-      stream.write(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      deflater.end();
-    }
-    return out.toByteArray();
-  }
 }

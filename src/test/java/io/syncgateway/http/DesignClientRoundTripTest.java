@@ -23,11 +23,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two or three "devices" that behave like the design's client code (SYNC_STRATEGY.md): a sync queue
@@ -37,20 +36,11 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("Design client round trip: the original design's client code works unchanged against the gateway")
 class DesignClientRoundTripTest {
-  private static GatewayHarness gateway;
+  @RegisterExtension
+  static final GatewayHarness gateway = GatewayHarness.perClass("design_client");
   private String org;
   private DesignClient deviceA;
   private DesignClient deviceB;
-
-  @BeforeAll
-  static void startGateway() {
-    gateway = GatewayHarness.start("design_client");
-  }
-
-  @AfterAll
-  static void stopGateway() {
-    gateway.close();
-  }
 
   @BeforeEach
   void twoDevicesOfOneOrganization() {

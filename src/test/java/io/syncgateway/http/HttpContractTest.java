@@ -7,6 +7,7 @@ import static io.syncgateway.testsupport.Changes.task;
 import static io.syncgateway.testsupport.Changes.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgateway.testsupport.Encodings;
 import io.syncgateway.auth.Role;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.MultiMap;
@@ -35,12 +36,12 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,7 +51,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HttpContractTest {
   private static final String OTHER_SECRET = "another-secret-that-is-long-enough-0123456789";
   private static final int MIB = 1024 * 1024;
-  private static GatewayHarness gateway;
+  @RegisterExtension
+  static final GatewayHarness gateway = GatewayHarness.perClass("http_contract");
   private static byte[] gzipBomb;
   private static byte[] deflateBomb;
 
@@ -59,16 +61,10 @@ class HttpContractTest {
   private String device;
 
   @BeforeAll
-  static void startGateway() {
-    gateway = GatewayHarness.start("http_contract");
+  static void compressBombs() {
     // 64 MB of the same byte compress to ~64 KB: far under the 4 MiB wire limit, far over 16 MiB decoded.
     gzipBomb = compressedZeros(64, true);
     deflateBomb = compressedZeros(64, false);
-  }
-
-  @AfterAll
-  static void stopGateway() {
-    gateway.close();
   }
 
   /** Each test gets its own organization holding one task, and a device bound to alice. */
@@ -121,7 +117,7 @@ class HttpContractTest {
   @DisplayName("a push with a missing or bad token is 401 unauthorized and applies nothing")
   void badTokenIsRefusedOnPush(Function<String, String> authorization) {
     assertRefusedWithoutEffect(() -> send(HttpMethod.POST, "/api/sync/push", authorization.apply(org),
-        jsonHeaders().add("Content-Encoding", "gzip"), GatewayHarness.gzip(bytes(probeBatch()))), 401, "unauthorized");
+        jsonHeaders().add("Content-Encoding", "gzip"), Encodings.gzip(bytes(probeBatch()))), 401, "unauthorized");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -284,9 +280,9 @@ class HttpContractTest {
         refusal("garbage declared gzip", 400, "bad_encoding",
             t -> t.pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), bytes(t.probeBatch()))),
         refusal("truncated gzip", 400, "bad_encoding",
-            t -> t.pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), truncated(GatewayHarness.gzip(bytes(t.probeBatch()))))),
+            t -> t.pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), truncated(Encodings.gzip(bytes(t.probeBatch()))))),
         refusal("gzip with a corrupt CRC trailer", 400, "bad_encoding",
-            t -> t.pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), corruptTrailer(GatewayHarness.gzip(bytes(t.probeBatch()))))),
+            t -> t.pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), corruptTrailer(Encodings.gzip(bytes(t.probeBatch()))))),
         refusal("truncated deflate", 400, "bad_encoding",
             t -> t.pushRaw(jsonHeaders().add("Content-Encoding", "deflate"), truncated(zlib(bytes(t.probeBatch()))))),
         // sizes
@@ -451,7 +447,7 @@ class HttpContractTest {
   void decodedBodyOfExactlySixteenMibIsAccepted() {
     byte[] body = batchPaddedTo(probeBatch(), 16 * MIB);
 
-    HttpResponse<Buffer> response = pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), GatewayHarness.gzip(body));
+    HttpResponse<Buffer> response = pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), Encodings.gzip(body));
 
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
   }
@@ -461,7 +457,7 @@ class HttpContractTest {
   void decodedBodyOneByteOverSixteenMibIsTooLarge() {
     byte[] body = batchPaddedTo(probeBatch(), 16 * MIB + 1);
 
-    assertRefusedWithoutEffect(() -> pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), GatewayHarness.gzip(body)),
+    assertRefusedWithoutEffect(() -> pushRaw(jsonHeaders().add("Content-Encoding", "gzip"), Encodings.gzip(body)),
         413, "payload_too_large");
   }
 

@@ -12,11 +12,10 @@ import io.syncgateway.auth.Role;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Who may do what (PROTOCOL.md §2): comment authorship, the admin role, and organizations that
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("Access control: comment authorship, admins, organization isolation")
 class AccessControlTest {
-  private static GatewayHarness gateway;
+  @RegisterExtension
+  static final GatewayHarness gateway = GatewayHarness.perClass("access_control");
   private String org;
   private String alice;
   private String bob;
@@ -32,16 +32,6 @@ class AccessControlTest {
   private String aliceDevice;
   private String bobDevice;
   private String adminDevice;
-
-  @BeforeAll
-  static void start() {
-    gateway = GatewayHarness.start("access_control");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-  }
 
   /** Alice (member) writes task t1 and her comment c1 in a fresh organization. */
   @BeforeEach

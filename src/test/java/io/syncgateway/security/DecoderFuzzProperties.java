@@ -1,5 +1,9 @@
 package io.syncgateway.security;
 
+import static io.syncgateway.testsupport.Encodings.gzip;
+import static io.syncgateway.testsupport.Encodings.deflate;
+import static io.syncgateway.testsupport.Encodings.concat;
+import static io.syncgateway.testsupport.Encodings.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.bus.ErrorCode;
@@ -8,21 +12,13 @@ import io.syncgateway.decode.PayloadDecoder;
 import io.syncgateway.decode.StrictJsonParser;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPOutputStream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
@@ -363,38 +359,4 @@ class DecoderFuzzProperties {
     return "gzip".equals(name) ? gzip(data) : "deflate".equals(name) ? deflate(data, false) : data;
   }
 
-  private static byte[] gzip(byte[] data) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (OutputStream gz = new GZIPOutputStream(out)) {
-      gz.write(data);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] deflate(byte[] data, boolean raw) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, raw);
-    try (OutputStream z = new DeflaterOutputStream(out, deflater)) {
-      z.write(data);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      deflater.end();
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] part : parts) {
-      out.writeBytes(part);
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
 }

@@ -1,5 +1,9 @@
 package io.syncgateway.security;
 
+import static io.syncgateway.testsupport.Encodings.gzip;
+import static io.syncgateway.testsupport.Encodings.deflate;
+import static io.syncgateway.testsupport.Encodings.concat;
+import static io.syncgateway.testsupport.Encodings.utf8;
 import static io.syncgateway.testsupport.Changes.attachment;
 import static io.syncgateway.testsupport.Changes.batch;
 import static io.syncgateway.testsupport.Changes.clock;
@@ -40,6 +44,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -55,24 +60,20 @@ class HostileInputTest {
   private static final String SQL_TYPE = "tasks; DELETE FROM tasks";
   private static final String OTHER_SECRET = "some-other-secret-that-is-long-enough-0123456789";
 
-  private static GatewayHarness gateway;
+  @RegisterExtension
+  static final GatewayHarness gateway = GatewayHarness.perClass("hostile_input");
   private static Vertx signingVertx;
   private static byte[] gzipBomb;
   private static byte[] deflateBomb;
 
   @BeforeAll
-  static void startGateway() {
-    gateway = GatewayHarness.start("hostile_input");
+  static void startSigner() {
     signingVertx = Vertx.vertx();
   }
 
   @AfterAll
-  static void stopGateway() {
-    try {
-      gateway.close();
-    } finally {
-      signingVertx.close().await();
-    }
+  static void stopSigner() {
+    signingVertx.close().await();
   }
 
   /** One organization, user, member token and device of its own per row. */
@@ -716,20 +717,6 @@ class HostileInputTest {
     }
   }
 
-  private static byte[] gzip(byte[] data) {
-    return GatewayHarness.gzip(data);
-  }
-
-  private static byte[] deflate(byte[] data) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (OutputStream z = new DeflaterOutputStream(out)) {
-      z.write(data);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
   private static byte[] truncate(byte[] data, double fraction) {
     return Arrays.copyOf(data, (int) (data.length * fraction));
   }
@@ -738,14 +725,6 @@ class HostileInputTest {
     byte[] bytes = new byte[length];
     new java.util.Random(seed).nextBytes(bytes);
     return bytes;
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] part : parts) {
-      out.writeBytes(part);
-    }
-    return out.toByteArray();
   }
 
   /** JSON text with each unpaired surrogate written as a \\u escape, as a JavaScript client sends it. */
@@ -762,10 +741,6 @@ class HostileInputTest {
       }
     }
     return out.toString();
-  }
-
-  private static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private static String text(byte[] utf8) {

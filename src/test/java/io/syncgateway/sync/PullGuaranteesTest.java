@@ -23,11 +23,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Pull: the guarantees of PROTOCOL §4 and Appendix A rules 7 and 8, over real HTTP and PostgreSQL")
 class PullGuaranteesTest {
@@ -35,22 +34,13 @@ class PullGuaranteesTest {
   /** Every pull of exactly one type fails in the database (and counts towards opening the circuit breaker). */
   private static final String[] ARRAYS = {"tasks", "comments", "attachments", "tombstones"};
 
-  private static GatewayHarness gateway;
+  @RegisterExtension
+  static final GatewayHarness gateway = GatewayHarness.perClass("pull_guarantees");
   private String org;
   private String token;
   private String devA;
   private String devB;
   private String puller;
-
-  @BeforeAll
-  static void startGateway() {
-    gateway = GatewayHarness.start("pull_guarantees");
-  }
-
-  @AfterAll
-  static void stopGateway() {
-    gateway.close();
-  }
 
   @BeforeEach
   void freshOrganization() {

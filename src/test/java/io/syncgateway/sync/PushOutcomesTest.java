@@ -10,29 +10,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Push: every row of the per-item outcome table, over real HTTP and PostgreSQL")
 class PushOutcomesTest {
-  private static GatewayHarness gateway;
+  @RegisterExtension
+  static final GatewayHarness gateway = GatewayHarness.perClass("push_outcomes");
   private String org;
   private String token;
   private String devA;
   private String devB;
-
-  @BeforeAll
-  static void startGateway() {
-    gateway = GatewayHarness.start("push_outcomes");
-  }
-
-  @AfterAll
-  static void stopGateway() {
-    gateway.close();
-  }
 
   @BeforeEach
   void freshOrganization() {

@@ -8,6 +8,7 @@ import io.syncgateway.auth.TokenService;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.persistence.db.PgUrl;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,36 +19,67 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.GZIPOutputStream;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real gateway for integration tests: real PostgreSQL (see {@link TestDatabase}), real HTTP on a
  * free port, real gzip. Talks to it like a client would; {@link #connect(int)} talks to a gateway in
  * another process.
  */
-public final class GatewayHarness implements AutoCloseable {
+public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public static final String SECRET = "integration-test-secret-0123456789abcdef";
   private static final AtomicInteger REGISTRIES = new AtomicInteger();
 
-  private final Gateway gateway;
-  private final Vertx clientVertx;
-  private final WebClient client;
-  private final TokenService tokens;
+  private final Supplier<Gateway> starter;
+  private Gateway gateway;
+  private Vertx clientVertx;
+  private WebClient client;
+  private TokenService tokens;
 
-  private GatewayHarness(Gateway gateway, int port) {
-    this.gateway = gateway;
+  private GatewayHarness(Supplier<Gateway> starter) {
+    this.starter = starter;
+  }
+
+  private GatewayHarness open() {
+    this.gateway = starter.get();
+    return openClient(gateway.httpPort());
+  }
+
+  private GatewayHarness openClient(int port) {
     this.clientVertx = Vertx.vertx();
     this.client = WebClient.create(clientVertx, new WebClientOptions()
         .setDefaultHost("localhost").setDefaultPort(port).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(64));
     this.tokens = new TokenService(clientVertx, SECRET);
+    return this;
+  }
+
+  /**
+   * A gateway on a fresh database for one test class, as a JUnit extension: declare it
+   * {@code @RegisterExtension static final GatewayHarness gateway = GatewayHarness.perClass("name");}
+   * and it starts before the class's first test and stops after its last.
+   */
+  public static GatewayHarness perClass(String databasePrefix) {
+    return new GatewayHarness(() -> startGateway(TestDatabase.freshDatabase(databasePrefix), Map.of()));
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    open();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   /** A gateway on a fresh, migrated database of its own. */
@@ -57,6 +89,10 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** A gateway on a given database (several harnesses may share one, like gateway processes). */
   public static GatewayHarness start(PgUrl database, Map<Setting, Object> overrides) {
+    return new GatewayHarness(() -> startGateway(database, overrides)).open();
+  }
+
+  private static Gateway startGateway(PgUrl database, Map<Setting, Object> overrides) {
     GatewayConfig config = GatewayConfig.load(null, Map.of())
         .with(Setting.PG_URL, database.connectionString())
         .with(Setting.HTTP_PORT, freePort())
@@ -70,15 +106,15 @@ public final class GatewayHarness implements AutoCloseable {
     for (Map.Entry<Setting, Object> override : overrides.entrySet()) {
       config = config.with(override.getKey(), override.getValue());
     }
-    Gateway gateway = Gateway.start(config);
-    return new GatewayHarness(gateway, gateway.httpPort());
+    return Gateway.start(config);
   }
 
   /** A client of a gateway running elsewhere (e.g. a {@link ChildGateway}) that trusts {@link #SECRET}. */
   public static GatewayHarness connect(int port) {
-    return new GatewayHarness(null, port);
+    return new GatewayHarness(null).openClient(port);
   }
 
+  /** A TCP port free at the time of asking. */
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
@@ -106,17 +142,26 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** POSTs a push body, gzip-compressed like the design's client. */
   public HttpResponse<Buffer> push(String token, JsonObject body) {
-    return pushBytes(token, gzip(body.encode().getBytes(StandardCharsets.UTF_8)),
+    return pushAsync(token, body).await();
+  }
+
+  /** Starts a gzip-compressed push without waiting for its answer (for concurrent load). */
+  public Future<HttpResponse<Buffer>> pushAsync(String token, JsonObject body) {
+    return pushBytesAsync(token, Encodings.gzip(body.encode().getBytes(StandardCharsets.UTF_8)),
         MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json").add("Content-Encoding", "gzip"));
   }
 
   /** POSTs raw bytes with exactly the given headers (plus Authorization when a token is given). */
   public HttpResponse<Buffer> pushBytes(String token, byte[] body, MultiMap headers) {
+    return pushBytesAsync(token, body, headers).await();
+  }
+
+  private Future<HttpResponse<Buffer>> pushBytesAsync(String token, byte[] body, MultiMap headers) {
     HttpRequest<Buffer> request = client.post("/api/sync/push").putHeaders(headers);
     if (token != null) {
       request.putHeader("Authorization", "Bearer " + token);
     }
-    return request.sendBuffer(Buffer.buffer(body)).await();
+    return request.sendBuffer(Buffer.buffer(body));
   }
 
   /** A push that must be answered 200; returns the response body. */
@@ -159,16 +204,6 @@ public final class GatewayHarness implements AutoCloseable {
       }
     }
     throw new AssertionError("pull never finished");
-  }
-
-  public static byte[] gzip(byte[] bytes) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
-      gzip.write(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 
   @Override

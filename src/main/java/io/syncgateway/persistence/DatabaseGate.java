@@ -1,0 +1,144 @@
+package io.syncgateway.persistence;
+
+import io.syncgateway.admission.Admission;
+import io.syncgateway.admission.AdmissionLimits;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import io.syncgateway.config.GatewayConfig;
+import io.syncgateway.config.Setting;
+import io.syncgateway.metrics.SyncMetrics;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What stands in front of the database, once per process and shared by every persistence instance
+ * (like the pool): the circuit breaker, and the admission queues of pushes (by priority) and reads.
+ * One breaker per process means one state for readiness and metrics, whichever instance answers.
+ */
+final class DatabaseGate implements Shareable {
+  private static final Logger LOG = LoggerFactory.getLogger(DatabaseGate.class);
+  private static final String SHARED_MAP = "sync.persistence.gate";
+  static final String BREAKER_NAME = "database";
+
+  final CircuitBreaker breaker;
+  final Admission pushes;
+  final Admission reads;
+
+  private DatabaseGate(CircuitBreaker breaker, Admission pushes, Admission reads) {
+    this.breaker = breaker;
+    this.pushes = pushes;
+    this.reads = reads;
+  }
+
+  /** The process's gate, created by the first persistence instance that asks. */
+  static DatabaseGate shared(Vertx vertx, GatewayConfig config, SyncMetrics metrics) {
+    return vertx.sharedData().<String, DatabaseGate>getLocalMap(SHARED_MAP)
+        .computeIfAbsent("gate", key -> create(vertx, config, metrics));
+  }
+
+  private static DatabaseGate create(Vertx vertx, GatewayConfig config, SyncMetrics metrics) {
+    int poolSize = config.integer(Setting.PG_POOL_SIZE);
+    long maxWaitMs = config.number(Setting.ADMISSION_MAX_WAIT_MS);
+    long busTimeoutMs = config.number(Setting.BUS_TIMEOUT_MS);
+    if (maxWaitMs <= 0 || maxWaitMs >= busTimeoutMs) {
+      throw new IllegalArgumentException(Setting.ADMISSION_MAX_WAIT_MS.key() + " (" + Setting.ADMISSION_MAX_WAIT_MS.env()
+          + ") must be positive and below " + Setting.BUS_TIMEOUT_MS.key() + " (" + busTimeoutMs + " ms), got " + maxWaitMs);
+    }
+    Admission pushes = new Admission(vertx, new AdmissionLimits(
+        orDefault(config.integer(Setting.PUSH_CONCURRENCY), poolSize),
+        config.integer(Setting.SHED_LOW_PRIORITY_AT),
+        config.integer(Setting.SHED_MEDIUM_PRIORITY_AT),
+        config.integer(Setting.PUSH_QUEUE_LIMIT),
+        maxWaitMs));
+    Admission reads = new Admission(vertx, AdmissionLimits.uniform(
+        orDefault(config.integer(Setting.READ_CONCURRENCY), Math.max(1, poolSize / 2)),
+        config.integer(Setting.READ_QUEUE_LIMIT),
+        maxWaitMs));
+    CircuitBreaker breaker = CircuitBreaker.create(BREAKER_NAME, vertx, new CircuitBreakerOptions()
+            .setMaxFailures(config.integer(Setting.BREAKER_MAX_FAILURES))
+            .setTimeout(config.number(Setting.BREAKER_TIMEOUT_MS))
+            .setResetTimeout(config.number(Setting.BREAKER_RESET_MS))
+            .setNotificationAddress(null))
+        .openHandler(v -> transition(metrics, CircuitBreakerState.OPEN,
+            "Circuit breaker 'database' is now OPEN: requests fail fast with 503"))
+        .halfOpenHandler(v -> transition(metrics, CircuitBreakerState.HALF_OPEN,
+            "Circuit breaker 'database' is now HALF_OPEN: probing the database"))
+        .closeHandler(v -> transition(metrics, CircuitBreakerState.CLOSED,
+            "Circuit breaker 'database' is now CLOSED"))
+        .failurePolicy(future -> future.failed() && isDatabaseFailure(future.cause()));
+    metrics.breakerState(BREAKER_NAME, breaker::state);
+    metrics.admission("push", pushes, true);
+    metrics.admission("read", reads, false);
+    return new DatabaseGate(breaker, pushes, reads);
+  }
+
+  private static int orDefault(int configured, int fallback) {
+    return configured > 0 ? configured : fallback;
+  }
+
+  private static void transition(SyncMetrics metrics, CircuitBreakerState state, String message) {
+    if (state == CircuitBreakerState.OPEN) {
+      LOG.warn(message);
+    } else {
+      LOG.info(message);
+    }
+    metrics.breakerTransition(BREAKER_NAME, state.name());
+  }
+
+  /**
+   * Runs a database operation through the breaker. Business answers (403, 404, 410 …) pass through
+   * and do not count as failures; database failures become 503 unavailable.
+   */
+  <T> Future<T> guarded(Supplier<Future<T>> operation) {
+    return breaker.<T>execute(operation).recover(error -> {
+      if (!isDatabaseFailure(error)) {
+        return Future.failedFuture(error);
+      }
+      if (isConnectionFailure(error) && breaker.state() != CircuitBreakerState.OPEN) {
+        LOG.warn("Lost the database connection ({}): opening the circuit breaker", error.toString());
+        breaker.open(); // the database is gone: fail fast until a half-open probe succeeds
+      }
+      if (error instanceof OpenCircuitException) {
+        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
+            "The database is unavailable; retry later"));
+      }
+      LOG.warn("Database operation failed: {}", error.toString());
+      return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
+          "The database did not complete the operation; nothing was applied, retry later"));
+    });
+  }
+
+  private static boolean isDatabaseFailure(Throwable error) {
+    return !(error instanceof GatewayException gateway) || gateway.code().status() >= 500;
+  }
+
+  /**
+   * The database itself is unreachable (as opposed to a statement that failed): a connection
+   * refused, lost or timed out, or the server shutting down (SQLSTATE classes 08 and 57P).
+   */
+  private static boolean isConnectionFailure(Throwable error) {
+    if (error instanceof PgException pg) {
+      String state = pg.getSqlState();
+      return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectException || cause instanceof ClosedConnectionException
+          || cause instanceof ClosedChannelException || cause.getClass().getSimpleName().contains("Timeout")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,57 @@
+package io.syncgateway.testsupport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
+
+/** Request bodies as clients encode them: gzip, zlib-wrapped or raw deflate, UTF-8. */
+public final class Encodings {
+  private Encodings() {
+  }
+
+  public static byte[] gzip(byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (OutputStream gzip = new GZIPOutputStream(out)) {
+      gzip.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** zlib-wrapped deflate (RFC 1950), what HTTP's {@code deflate} names. */
+  public static byte[] deflate(byte[] data) {
+    return deflate(data, false);
+  }
+
+  /** Deflate; {@code raw} leaves out the zlib wrapper, as some clients wrongly send. */
+  public static byte[] deflate(byte[] data, boolean raw) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, raw);
+    try (OutputStream stream = new DeflaterOutputStream(out, deflater)) {
+      stream.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deflater.end();
+    }
+    return out.toByteArray();
+  }
+
+  public static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+}
