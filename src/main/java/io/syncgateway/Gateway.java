@@ -6,6 +6,7 @@ import io.syncgateway.config.Setting;
 import io.syncgateway.conflict.ConflictVerticle;
 import io.syncgateway.decode.DecodeVerticle;
 import io.syncgateway.http.HttpVerticle;
+import io.syncgateway.http.RequestDrain;
 import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.PersistenceVerticle;
 import io.syncgateway.persistence.db.EmbeddedPostgresServer;
@@ -22,6 +23,7 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,7 @@ public final class Gateway implements AutoCloseable {
   private final Vertx vertx;
   private final EmbeddedPostgresServer embedded;
   private final GatewayConfig config;
+  private final RequestDrain drain = new RequestDrain();
 
   private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, GatewayConfig config) {
     this.vertx = vertx;
@@ -82,7 +85,7 @@ public final class Gateway implements AutoCloseable {
     return deploy(PersistenceVerticle::new, config.instances(Setting.PERSISTENCE_INSTANCES), ThreadingModel.EVENT_LOOP, conf)
         .compose(v -> deploy(ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
         .compose(v -> deploy(DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
-        .compose(v -> deploy(HttpVerticle::new, config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+        .compose(v -> deploy(() -> new HttpVerticle(drain), config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
         .onSuccess(id -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)))
         .mapEmpty();
   }
@@ -105,12 +108,24 @@ public final class Gateway implements AutoCloseable {
     return config.integer(Setting.HTTP_PORT);
   }
 
-  /** Stops Vert.x (servers, verticles, the pool), then the embedded database. */
+  /**
+   * Refuses new requests and lets those in flight finish (at most the configured grace period),
+   * then stops Vert.x (servers, verticles, the pool), then the embedded database. Never waits on
+   * idle keep-alive connections: they are closed with the server.
+   */
   @Override
   public void close() {
     try {
-      LOG.info("Shutting down");
+      Duration grace = Duration.ofMillis(config.number(Setting.SHUTDOWN_GRACE_MS));
+      drain.refuseNewRequests();
+      LOG.info("Shutting down: refusing new requests, waiting up to {} ms for {} in flight", grace.toMillis(),
+          drain.inFlight());
+      int abandoned = drain.awaitIdle(grace);
+      if (abandoned > 0) {
+        LOG.warn("{} request(s) still in flight after the grace period; closing anyway", abandoned);
+      }
       vertx.close().await();
+      LOG.info("Stopped the HTTP server, the verticles and the database pool");
     } finally {
       if (embedded != null) {
         embedded.close();

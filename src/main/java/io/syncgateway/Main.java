@@ -4,17 +4,22 @@ import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.auth.VerificationKeys;
 import io.syncgateway.config.GatewayConfig;
+import io.syncgateway.config.LogFormat;
 import io.syncgateway.config.Setting;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Command line: no arguments runs the gateway; {@code token --user U --org O [--role R]
  * [--expires-in SECONDS]} prints a token signed with the configured secret.
  */
 public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -82,7 +87,11 @@ public final class Main {
         text.append("Tokens: java -jar target/sync-gateway.jar token --user U --org O\n");
       }
     }
-    System.out.println(text);
+    if (LogFormat.isJson()) {
+      LOG.info(text.toString().strip()); // standard output carries JSON lines only
+    } else {
+      System.out.println(text);
+    }
   }
 
   private static String token(Map<String, String> options) {

@@ -33,15 +33,17 @@ public final class Addresses {
   public static final String CONFLICT_DECIDE = "sync.conflict.decide";
 
   /**
-   * Persistence. Request: {@code {principal, batch}} with a prepared batch. Reply: the push response
-   * of the wire contract. Fails device_owned_by_other_user, unavailable.
+   * Persistence. Request: {@code {principal, batch}} with a prepared batch. Reply:
+   * {@code {response, applied, acknowledged, replayed}}: the push response of the wire contract and
+   * what this call did (replayed: answered from the batchId record). Fails
+   * device_owned_by_other_user, overloaded, unavailable.
    */
   public static final String PUSH_APPLY = "sync.push.apply";
 
   /**
    * Persistence. Request: {@code {principal, deviceId, cursor | sinceMillis, offset, limit, types}}.
    * Reply: the pull response of the wire contract. Fails invalid_cursor, resync_required,
-   * device_owned_by_other_user, unavailable.
+   * device_owned_by_other_user, overloaded, unavailable.
    */
   public static final String PULL_PAGE = "sync.pull.page";
 

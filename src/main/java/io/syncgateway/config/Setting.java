@@ -7,6 +7,7 @@ public enum Setting {
   PG_URL("database.url", "SYNC_PG_URL", null),
   DATA_DIR("database.dataDir", "SYNC_DATA_DIR", "./data"),
   PG_POOL_SIZE("database.poolSize", "SYNC_PG_POOL_SIZE", 8),
+  PG_CONNECT_TIMEOUT_MS("database.connectTimeoutMs", "SYNC_PG_CONNECT_TIMEOUT_MS", 2000),
   JWT_SECRET("auth.jwtSecret", "SYNC_JWT_SECRET", null),
   JWT_PUBLIC_KEY_FILE("auth.jwtPublicKeyFile", "SYNC_JWT_PUBLIC_KEY_FILE", null),
   JWT_JWKS_FILE("auth.jwtJwksFile", "SYNC_JWT_JWKS_FILE", null),
@@ -39,6 +40,7 @@ public enum Setting {
   ADMISSION_MAX_WAIT_MS("admission.maxWaitMs", "SYNC_ADMISSION_MAX_WAIT_MS", 5_000L),
   DEVICE_SCAN_INTERVAL_MS("metrics.deviceScanIntervalMs", "SYNC_DEVICE_SCAN_INTERVAL_MS", 60_000L),
   BUS_TIMEOUT_MS("eventBus.timeoutMs", "SYNC_BUS_TIMEOUT_MS", 20_000L),
+  SHUTDOWN_GRACE_MS("shutdown.graceMs", "SYNC_SHUTDOWN_GRACE_MS", 10_000L),
   RETRY_AFTER_SECONDS("http.retryAfterSeconds", "SYNC_RETRY_AFTER_SECONDS", 2),
   METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway");
 

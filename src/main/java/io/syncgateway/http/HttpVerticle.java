@@ -37,10 +37,16 @@ public class HttpVerticle extends VerticleBase {
 
   /** Known paths and their methods, so a wrong method gets 405 with Allow and an unknown path 404. */
   private final List<KnownPath> knownPaths = new ArrayList<>();
+  private final RequestDrain drain;
   private Problems problems;
   private HttpServer server;
 
   private record KnownPath(Pattern pattern, Set<HttpMethod> methods) {}
+
+  /** @param drain shared by every instance of this verticle in the process, awaited on shutdown */
+  public HttpVerticle(RequestDrain drain) {
+    this.drain = drain;
+  }
 
   @Override
   public Future<?> start() {
@@ -56,6 +62,7 @@ public class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestLog());
+    router.route().handler(this::refuseWhenShuttingDown);
     router.route("/api/*").handler(new Authenticator(tokens));
 
     // Headers are judged before the body is read; Vert.x wants the body handler first on its route.
@@ -84,6 +91,16 @@ public class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server.close();
+  }
+
+  /** While shutting down, new requests get 503 and their connection is closed after the answer. */
+  private void refuseWhenShuttingDown(RoutingContext rc) {
+    if (drain.admit(rc)) {
+      rc.next();
+      return;
+    }
+    rc.response().putHeader("Connection", "close");
+    problems.send(rc, ErrorCode.UNAVAILABLE, "The gateway is shutting down; retry on another instance or later");
   }
 
   private Route on(Router router, String path, HttpMethod... methods) {

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /** GET /api/sync/pull (and /pull/tasks, /comments, /attachments): reads the query, asks persistence. */
@@ -37,11 +38,16 @@ final class PullHandler {
       eventBus.<JsonObject>request(Addresses.PULL_PAGE, request, busOptions)
           .compose(page -> {
             JsonObject body = page.body();
-            rc.put(RequestLog.OUTCOME_KEY, "hasMore=" + body.getBoolean("hasMore"));
+            rc.put(RequestLog.OUTCOME_KEY, Map.of("items", itemCount(body), "hasMore", body.getBoolean("hasMore")));
             return rc.json(body);
           })
           .onFailure(rc::fail);
     };
+  }
+
+  private static int itemCount(JsonObject page) {
+    return page.getJsonArray("tasks").size() + page.getJsonArray("comments").size()
+        + page.getJsonArray("attachments").size() + page.getJsonArray("tombstones").size();
   }
 
   private JsonObject readQuery(RoutingContext rc, EntityType onlyType) {

@@ -12,6 +12,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * POST /api/sync/push: checks what can be judged from the headers, then hands the body to the
@@ -64,11 +66,17 @@ final class PushHandler {
         .onFailure(rc::fail);
   }
 
-  private static Future<Void> respond(RoutingContext rc, JsonObject response) {
-    rc.put(RequestLog.OUTCOME_KEY, "processed=" + response.getInteger("processed")
-        + " conflicts=" + response.getJsonArray("conflicts").size()
-        + " superseded=" + response.getJsonArray("superseded").size()
-        + " rejected=" + response.getJsonArray("rejected").size());
+  /** Answers the push response; the request log gets its counts. */
+  private static Future<Void> respond(RoutingContext rc, JsonObject outcome) {
+    JsonObject response = outcome.getJsonObject("response");
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("applied", outcome.getInteger("applied"));
+    counts.put("acknowledged", outcome.getInteger("acknowledged"));
+    counts.put("conflicts", response.getJsonArray("conflicts").size());
+    counts.put("superseded", response.getJsonArray("superseded").size());
+    counts.put("rejected", response.getJsonArray("rejected").size());
+    counts.put("replayed", outcome.getBoolean("replayed"));
+    rc.put(RequestLog.OUTCOME_KEY, counts);
     return rc.json(response);
   }
 }

@@ -42,7 +42,6 @@ public class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   public static final String POOL_NAME = "sync-gateway-pg";
   private static final String HOUSEKEEPING_LEADER_KEY = "sync.persistence.purge-leader";
-  private static final int CONNECT_TIMEOUT_MS = 2000;
 
   private Pool pool;
   private DatabaseGate gate;
@@ -62,11 +61,12 @@ public class PersistenceVerticle extends VerticleBase {
     PgConnectOptions connect = PgUrl.parse(config.string(Setting.PG_URL)).connectOptions()
         .setReconnectAttempts(0);
     // Short connect and pool-wait timeouts: an unreachable database must fail requests fast.
+    int connectTimeoutMs = config.integer(Setting.PG_CONNECT_TIMEOUT_MS);
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.integer(Setting.PG_POOL_SIZE)).setShared(true).setName(POOL_NAME)
-            .setConnectionTimeout(CONNECT_TIMEOUT_MS).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setConnectionTimeout(connectTimeoutMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
             .setMaxWaitQueueSize(4096))
-        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
+        .with(new NetClientOptions().setConnectTimeout(connectTimeoutMs))
         .connectingTo(connect)
         .using(vertx)
         .build();
@@ -119,7 +119,7 @@ public class PersistenceVerticle extends VerticleBase {
             new PushTransaction(connection, vertx.eventBus(), busOptions, principal, batch).run())))
         .map(outcome -> {
           metrics.pushed(prepared, outcome.response(), outcome.replayed(), outcome.applied(), outcome.acknowledged());
-          return outcome.response();
+          return outcome.toReply();
         });
   }
 

@@ -54,7 +54,13 @@ final class PushTransaction {
   }
 
   /** What a push came to: its response, and whether it was a replay of a recorded batchId. */
-  record Outcome(JsonObject response, boolean replayed, int applied, int acknowledged) {}
+  record Outcome(JsonObject response, boolean replayed, int applied, int acknowledged) {
+    /** The reply on the bus (see {@code Addresses.PUSH_APPLY}): the wire response and, for the request log, the counts. */
+    JsonObject toReply() {
+      return new JsonObject().put("response", response).put("applied", applied).put("acknowledged", acknowledged)
+          .put("replayed", replayed);
+    }
+  }
 
   Future<Outcome> run() {
     return bindDevice()

@@ -13,6 +13,7 @@ import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.decode.DecodeVerticle;
 import io.syncgateway.http.HttpVerticle;
+import io.syncgateway.http.RequestDrain;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
@@ -55,7 +56,7 @@ class MissingVerticlesTest {
     vertx.deployVerticle(new DecodeVerticle(), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
         .setConfig(config)).await();
     vertx.eventBus().consumer(Addresses.PULL_PAGE, message -> { /* never answers */ }).completion().await();
-    vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await();
+    vertx.deployVerticle(new HttpVerticle(new RequestDrain()), new DeploymentOptions().setConfig(config)).await();
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     token = new TokenService(vertx, GatewayHarness.SECRET).issue("alice", uniqueId("org"), Role.MEMBER, 3600);
   }

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real gateway for integration tests: real PostgreSQL (see {@link TestDatabase}), real HTTP on a
- * free port, real gzip. Talks to it like a client would.
+ * free port, real gzip. Talks to it like a client would; {@link #connect(int)} talks to a gateway in
+ * another process.
  */
 public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public static final String SECRET = "integration-test-secret-0123456789abcdef";
@@ -50,9 +51,13 @@ public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, A
 
   private GatewayHarness open() {
     this.gateway = starter.get();
+    return openClient(gateway.httpPort());
+  }
+
+  private GatewayHarness openClient(int port) {
     this.clientVertx = Vertx.vertx();
     this.client = WebClient.create(clientVertx, new WebClientOptions()
-        .setDefaultHost("localhost").setDefaultPort(gateway.httpPort()).setDecompressionSupported(false),
+        .setDefaultHost("localhost").setDefaultPort(port).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(64));
     this.tokens = new TokenService(clientVertx, SECRET);
     return this;
@@ -104,6 +109,11 @@ public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, A
     return Gateway.start(config);
   }
 
+  /** A client of a gateway running elsewhere (e.g. a {@link ChildGateway}) that trusts {@link #SECRET}. */
+  public static GatewayHarness connect(int port) {
+    return new GatewayHarness(null).openClient(port);
+  }
+
   /** A TCP port free at the time of asking. */
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -113,6 +123,7 @@ public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, A
     }
   }
 
+  /** The in-process gateway; null for a {@link #connect(int) connected} one. */
   public Gateway gateway() {
     return gateway;
   }
@@ -201,7 +212,9 @@ public final class GatewayHarness implements AutoCloseable, BeforeAllCallback, A
       client.close();
       clientVertx.close().await();
     } finally {
-      gateway.close();
+      if (gateway != null) {
+        gateway.close();
+      }
     }
   }
 }

@@ -5,10 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.syncgateway.testsupport.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,8 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +28,8 @@ class EmbeddedPostgresServerTest {
   Path tempDir;
 
   private Path dataDir;
-  private final List<Process> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
+  private final List<Process> others = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -39,8 +38,9 @@ class EmbeddedPostgresServerTest {
 
   @AfterEach
   void stopLeftovers() throws Exception {
-    for (Process child : children) {
-      child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    children.forEach(ChildJvm::close);
+    for (Process other : others) {
+      other.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     // A failed test may leave a postgres running on the directory JUnit is about to delete.
     if (Files.exists(dataDir.resolve("postmaster.pid"))) {
@@ -62,11 +62,11 @@ class EmbeddedPostgresServerTest {
 
   @Test
   void startAfterTheGatewayJvmWasKilledStopsTheOrphanedPostgresAndKeepsCommittedData() throws Exception {
-    Process gateway = startKillableGateway("committed before SIGKILL");
+    ChildJvm gateway = startKillableGateway("committed before SIGKILL");
     awaitReady(gateway);
     long postmasterPid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
 
-    gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no close()
+    gateway.kill(); // SIGKILL: no shutdown hook, no close()
 
     // What zonky leaves behind: pg_ctl daemonized the postmaster, so it outlives the JVM and keeps the directory.
     assertThat(PostmasterRecovery.isRunning(postmasterPid)).as("orphaned postmaster still running").isTrue();
@@ -78,7 +78,7 @@ class EmbeddedPostgresServerTest {
 
   @Test
   void startRefusesADirectoryThatALiveGatewayProcessServes() throws Exception {
-    Process gateway = startKillableGateway("row of the live gateway");
+    ChildJvm gateway = startKillableGateway("row of the live gateway");
     int port = awaitReady(gateway);
 
     assertThatThrownBy(() -> EmbeddedPostgresServer.start(dataDir))
@@ -102,7 +102,7 @@ class EmbeddedPostgresServerTest {
   void startRemovesAStalePidFileWithoutTouchingTheUnrelatedProcessThatReusedThePid() throws Exception {
     EmbeddedPostgresServer.start(dataDir).close();
     Process unrelated = new ProcessBuilder("sleep", "60").start();
-    children.add(unrelated);
+    others.add(unrelated);
     // Without recovery, PostgreSQL sees a live pid and refuses: "lock file postmaster.pid already exists".
     Files.writeString(dataDir.resolve("postmaster.pid"), unrelated.pid() + "\n" + dataDir + "\n");
 
@@ -137,37 +137,17 @@ class EmbeddedPostgresServerTest {
     assertThat(dir).doesNotExist();
   }
 
-  private Process startKillableGateway(String note) throws IOException {
-    String java = ProcessHandle.current().info().command().orElseThrow();
-    Process process = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-        KillableGatewayMain.class.getName(), dataDir.toString(), note)
-        .redirectErrorStream(true)
-        .start();
-    children.add(process);
-    return process;
+  private ChildJvm startKillableGateway(String note) {
+    ChildJvm child = ChildJvm.start("killable gateway", List.of("-Xmx128m"), Map.of(),
+        KillableGatewayMain.class.getName(), dataDir.toString(), note);
+    children.add(child);
+    return child;
   }
 
-  /** Waits for "READY <port>", echoing the child's output; keeps draining it so the child never blocks on a full pipe. */
-  private static int awaitReady(Process child) throws Exception {
-    CompletableFuture<Integer> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          System.out.println("[gateway child] " + line);
-          if (line.startsWith("READY ")) {
-            ready.complete(Integer.parseInt(line.substring("READY ".length()).trim()));
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        ready.completeExceptionally(e);
-      }
-      ready.completeExceptionally(new IllegalStateException("child exited before READY"));
-    }, "gateway-child-output");
-    reader.setDaemon(true);
-    reader.start();
-    return ready.get(60, TimeUnit.SECONDS);
+  /** Waits for "READY <port>". */
+  private static int awaitReady(ChildJvm child) {
+    String ready = child.awaitLine(line -> line.startsWith("READY "), Duration.ofSeconds(60));
+    return Integer.parseInt(ready.substring("READY ".length()).trim());
   }
 
   private static void execute(PgUrl url, String... statements) throws SQLException {

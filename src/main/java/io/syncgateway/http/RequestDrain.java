@@ -1,0 +1,57 @@
+package io.syncgateway.http;
+
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Graceful shutdown of one process: counts the requests being answered and, once draining, refuses
+ * new ones so that shutdown can wait for the rest. Only shutdown depends on it; no correctness does.
+ */
+public final class RequestDrain {
+  private static final long POLL_MS = 20;
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+
+  /**
+   * Admits a request and counts it until its response ends or its connection closes; false once
+   * draining. Counting before reading the flag means {@link #awaitIdle} never misses an admitted request.
+   */
+  boolean admit(RoutingContext rc) {
+    inFlight.incrementAndGet();
+    if (draining) {
+      inFlight.decrementAndGet();
+      return false;
+    }
+    rc.addEndHandler(done -> inFlight.decrementAndGet());
+    return true;
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** From now on, new requests are refused. */
+  public void refuseNewRequests() {
+    draining = true;
+  }
+
+  /**
+   * Blocks until no request is in flight or {@code grace} has passed. Not for event-loop threads.
+   *
+   * @return the requests still in flight when it returned
+   */
+  public int awaitIdle(Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return inFlight.get();
+  }
+}
