@@ -31,6 +31,7 @@ public enum Setting {
   BREAKER_MAX_FAILURES("breaker.maxFailures", "SYNC_BREAKER_MAX_FAILURES", 5),
   BREAKER_TIMEOUT_MS("breaker.timeoutMs", "SYNC_BREAKER_TIMEOUT_MS", 10_000L),
   BREAKER_RESET_MS("breaker.resetMs", "SYNC_BREAKER_RESET_MS", 5_000L),
+  BREAKER_HEARTBEAT_MS("breaker.heartbeatMs", "SYNC_BREAKER_HEARTBEAT_MS", 1_000L),
   PUSH_CONCURRENCY("admission.pushConcurrency", "SYNC_PUSH_CONCURRENCY", 0),
   SHED_LOW_PRIORITY_AT("admission.shedLowPriorityAt", "SYNC_SHED_LOW_PRIORITY_AT", 32),
   SHED_MEDIUM_PRIORITY_AT("admission.shedMediumPriorityAt", "SYNC_SHED_MEDIUM_PRIORITY_AT", 64),

@@ -7,6 +7,7 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.metrics.SyncMetrics;
+import io.syncgateway.persistence.db.PgUrl;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -79,9 +80,21 @@ final class DatabaseGate implements Shareable {
             "Circuit breaker 'database' is now CLOSED"))
         .failurePolicy(future -> future.failed() && isDatabaseFailure(future.cause()));
     metrics.breakerState(BREAKER_NAME, breaker::state);
+    long heartbeatMs = config.number(Setting.BREAKER_HEARTBEAT_MS);
+    if (heartbeatMs > 0) {
+      new DatabaseHeartbeat(vertx, PgUrl.parse(config.string(Setting.PG_URL)).connectOptions(),
+          config.number(Setting.PG_CONNECT_TIMEOUT_MS), silence -> openOnSilence(breaker, silence)).start(heartbeatMs);
+    }
     metrics.admission("push", pushes, true);
     metrics.admission("read", reads, false);
     return new DatabaseGate(breaker, pushes, reads);
+  }
+
+  private static void openOnSilence(CircuitBreaker breaker, Throwable silence) {
+    if (breaker.state() != CircuitBreakerState.OPEN) {
+      LOG.warn("The database did not answer the heartbeat ({}): opening the circuit breaker", silence.toString());
+      breaker.open();
+    }
   }
 
   private static int orDefault(int configured, int fallback) {
