@@ -82,18 +82,20 @@ public final class Gateway implements AutoCloseable {
 
   private Future<Void> deployAll() {
     JsonObject conf = config.toJson();
-    return deploy(PersistenceVerticle::new, config.instances(Setting.PERSISTENCE_INSTANCES), ThreadingModel.EVENT_LOOP, conf)
-        .compose(v -> deploy(ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
-        .compose(v -> deploy(DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
-        .compose(v -> deploy(() -> new HttpVerticle(drain), config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+    return deploy("persistence", PersistenceVerticle::new, config.instances(Setting.PERSISTENCE_INSTANCES), ThreadingModel.EVENT_LOOP, conf)
+        .compose(v -> deploy("conflict", ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+        .compose(v -> deploy("decode", DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
+        .compose(v -> deploy("http", () -> new HttpVerticle(drain), config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
         .onSuccess(id -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)))
         .mapEmpty();
   }
 
-  private Future<String> deploy(Supplier<Deployable> verticle, int instances, ThreadingModel model, JsonObject conf) {
+  private Future<String> deploy(String name, Supplier<Deployable> verticle, int instances, ThreadingModel model,
+      JsonObject conf) {
     return vertx.deployVerticle(verticle, new DeploymentOptions()
             .setInstances(instances).setThreadingModel(model).setConfig(conf))
-        .onSuccess(id -> LOG.info("Deployed {} instance(s) of a {} verticle", instances, model));
+        .onSuccess(id -> LOG.info("Deployed {} instance(s) of the {} verticle ({})", instances, name,
+            model == ThreadingModel.WORKER ? "worker threads" : "event loops"));
   }
 
   public GatewayConfig config() {
