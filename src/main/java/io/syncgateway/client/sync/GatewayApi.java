@@ -23,6 +23,8 @@ import java.util.zip.GZIPOutputStream;
  * fails requests fast while the gateway keeps failing, and an offline client sends nothing.
  */
 public final class GatewayApi {
+  static final String OFFLINE = "offline";
+  static final String CIRCUIT_OPEN = "circuit_open";
   private static final long MAX_RETRY_AFTER_MS = 60_000;
 
   private final WebClient client;
@@ -78,10 +80,10 @@ public final class GatewayApi {
 
   private Future<Answer> send(Supplier<Future<HttpResponse<Buffer>>> request, long bytesSent, int attempt) {
     if (!online) {
-      return Future.failedFuture(new GatewayError(0, "offline", "offline"));
+      return Future.failedFuture(new GatewayError(0, OFFLINE, "offline"));
     }
     if (!breaker.allowRequest()) {
-      return Future.failedFuture(new GatewayError(0, "circuit_open", "client circuit breaker is open"));
+      return Future.failedFuture(new GatewayError(0, CIRCUIT_OPEN, "client circuit breaker is open"));
     }
     return request.get().transform(done -> {
       if (done.succeeded() && done.result().statusCode() < 500) {

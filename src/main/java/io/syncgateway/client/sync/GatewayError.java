@@ -1,10 +1,15 @@
 package io.syncgateway.client.sync;
 
+import java.util.Set;
+
 /**
  * A request to the gateway failed. {@code status} is 0 for network errors and when the client is
  * offline or its circuit breaker is open; {@code code} is the problem+json contract code if any.
  */
 public final class GatewayError extends RuntimeException {
+  /** Codes of requests that never left the client. */
+  public static final Set<String> NOT_SENT = Set.of(GatewayApi.OFFLINE, GatewayApi.CIRCUIT_OPEN);
+
   private final int status;
   private final String code;
 

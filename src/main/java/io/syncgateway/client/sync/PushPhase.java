@@ -95,8 +95,9 @@ final class PushPhase {
   /** A whole-batch failure: transient errors retry each item later; a refused batch fails its items. */
   private void failedBatch(List<QueueItem> items, Throwable cause, List<SyncEvent> events) {
     GatewayError error = cause instanceof GatewayError g ? g : new GatewayError(0, "network", cause.getMessage());
-    if (error.status() == 401 || error.status() == 403) {
-      return; // the token or the device binding is wrong, not the items: they wait for a fix
+    if (error.status() == 401 || error.status() == 403 || GatewayError.NOT_SENT.contains(error.code())) {
+      // Not the items' fault (no network, breaker open, wrong token or device): they wait, uncounted.
+      return;
     }
     long now = scheduler.now();
     for (QueueItem item : items) {
