@@ -47,6 +47,7 @@ import org.junit.jupiter.api.TestInstance;
 class ConvergenceSimulationTest {
   private static final boolean LONG = Boolean.getBoolean("sim.long");
   private static final ConflictResolver RESOLVER = Resolvers.deleteWins(Resolvers.fieldMerge(Resolvers.keepRemote()));
+  private static final int HOT_SET = 4;
   private static final List<String> STATUSES = List.of("todo", "doing", "done", "blocked");
 
   private GatewayHarness gateway;
@@ -80,7 +81,7 @@ class ConvergenceSimulationTest {
     }
     for (long seed : seeds) {
       try {
-        new Run(seed, LONG ? 8 : 6, LONG ? 4000 : 600).execute();
+        new Run(seed, LONG ? 8 : 6, LONG ? 4000 : 400).execute();
       } catch (AssertionError | RuntimeException e) {
         System.err.println("Convergence simulation failed with seed " + seed + " (replay: -Dsim.seed=" + seed + ")");
         throw new AssertionError("simulation failed with seed " + seed + ": " + e.getMessage(), e);
@@ -119,12 +120,17 @@ class ConvergenceSimulationTest {
       proxy = FaultProxy.start(vertx, gateway.gateway().httpPort(), seed).rates(0.08, 0.10, 0.08);
       try {
         openDevices();
+        long sharing = System.nanoTime();
+        shareStartingTasks();
+        System.out.printf("shared in %d ms%n", (System.nanoTime() - sharing) / 1_000_000);
         for (int step = 0; step < steps; step++) {
           step(devices.get(random.nextInt(devices.size())));
         }
         long editing = System.nanoTime();
         inFlight.forEach(f -> f.await());
+        long settling = System.nanoTime();
         int rounds = settle();
+        System.out.printf("settled in %d ms%n", (System.nanoTime() - settling) / 1_000_000);
         assertConverged();
         System.out.printf("seed %d: %d devices, %d steps, %d writes, %d acknowledged, %d conflicts, %d failed items,"
             + " %d settle rounds, %d ms; faults: %d dropped, %d cut, %d delayed of %d connections%n", seed,
@@ -134,6 +140,11 @@ class ConvergenceSimulationTest {
             proxy.count(FaultProxy.Fault.DROP_MID_REQUEST), proxy.count(FaultProxy.Fault.CUT_RESPONSE),
             proxy.count(FaultProxy.Fault.DELAY), proxy.connections());
         devices.forEach(d -> d.failures().forEach(f -> System.out.println("failed item: " + f)));
+        devices.forEach(d -> System.out.printf("%s: %d cycles, success rate %.2f, avg %.0f ms, errors %s%n", d.client().deviceId(),
+            d.client().monitor().results().size(), d.client().monitor().successRate(), d.client().monitor().averageDurationMs(),
+            d.client().monitor().results().stream().filter(r -> !r.succeeded()).map(SyncResult::error).distinct()
+                .toList()));
+        assertThat(conflicts.get()).as("conflicts happened").isPositive();
         assertThat(proxy.count(FaultProxy.Fault.CUT_RESPONSE)).as("responses cut after commit").isPositive();
         assertThat(proxy.count(FaultProxy.Fault.DROP_MID_REQUEST)).as("requests dropped").isPositive();
       } finally {
@@ -164,6 +175,17 @@ class ConvergenceSimulationTest {
       }
     }
 
+    /** Every device starts from the same few tasks, so edits collide from the first step. */
+    private void shareStartingTasks() {
+      for (int i = 0; i < HOT_SET; i++) {
+        write(devices.get(i % devices.size()), devices.get(i % devices.size()).client().create(EntityType.TASK,
+            new JsonObject().put("title", "shared " + i)));
+      }
+      for (int round = 0; round < 2; round++) {
+        devices.forEach(d -> d.client().syncNow().await());
+      }
+    }
+
     private void step(Device device) {
       int action = random.nextInt(100);
       if (action < 10) {
@@ -188,9 +210,14 @@ class ConvergenceSimulationTest {
         EntityType type = pick(List.of(EntityType.TASK, EntityType.COMMENT, EntityType.ATTACHMENT));
         pickEditable(device, type).ifPresent(entity -> write(device, device.client().delete(type, entity.id())));
       } else if (action < 86) {
-        device.client().setOnline(random.nextInt(3) != 0);
+        device.client().setOnline(random.nextBoolean());
       } else {
-        inFlight.add(device.client().syncNow());
+        Future<SyncResult> sync = device.client().syncNow();
+        if (random.nextBoolean()) {
+          sync.await(); // half the syncs finish before the next step, so devices see each other's work
+        } else {
+          inFlight.add(sync);
+        }
       }
     }
 
@@ -226,7 +253,12 @@ class ConvergenceSimulationTest {
     private Optional<LocalEntity> pickEditable(Device device, EntityType type) {
       List<LocalEntity> live = device.client().list(type).await().stream()
           .filter(e -> type != EntityType.COMMENT || device.user().equals(commentAuthors.get(e.id()))).toList();
-      return live.isEmpty() ? Optional.empty() : Optional.of(live.get(random.nextInt(live.size())));
+      if (live.isEmpty()) {
+        return Optional.empty();
+      }
+      // Half of the edits go to a few "hot" entities, so devices often edit the same ones concurrently.
+      int range = random.nextBoolean() ? Math.min(HOT_SET, live.size()) : live.size();
+      return Optional.of(live.get(random.nextInt(range)));
     }
 
     private LocalEntity write(Device device, Future<LocalEntity> written) {
@@ -247,7 +279,8 @@ class ConvergenceSimulationTest {
     private int settle() {
       proxy.setEnabled(false);
       devices.forEach(d -> d.client().setOnline(true));
-      for (int round = 0; round < 300; round++) {
+      long deadline = System.nanoTime() + (LONG ? 300 : 45) * 1_000_000_000L;
+      for (int round = 0; System.nanoTime() < deadline; round++) {
         boolean quiet = true;
         for (Device device : devices) {
           int resolved = device.client().resolveAll(RESOLVER).await();
@@ -261,7 +294,9 @@ class ConvergenceSimulationTest {
         }
         sleep(50);
       }
-      throw new AssertionError("devices never went quiet");
+      throw new AssertionError("devices never went quiet: pending "
+          + devices.stream().map(d -> d.client().pendingItems().await().size()).toList()
+          + ", conflicts " + devices.stream().map(d -> d.client().conflicts().await().size()).toList());
     }
 
     private void assertConverged() {

@@ -14,9 +14,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -25,8 +27,6 @@ import java.util.UUID;
  * state); rejected → failed queue with the reason, or a later retry when the server says retryable.
  */
 final class PushPhase {
-  private static final int MAX_BATCHES_PER_CYCLE = 1000;
-
   private final StoreRunner runner;
   private final LocalStore store;
   private final SyncQueue queue;
@@ -49,16 +49,24 @@ final class PushPhase {
   }
 
   Future<Void> run(CycleCounters counters) {
-    return pushBatches(counters, 0);
+    return pushBatches(counters, new HashSet<>());
   }
 
-  private Future<Void> pushBatches(CycleCounters counters, int done) {
-    if (done >= MAX_BATCHES_PER_CYCLE) {
-      return Future.succeededFuture();
-    }
-    return runner.tx(events -> queue.ready(scheduler.now(), options.batchSize())).compose(items -> items.isEmpty()
-        ? Future.<Void>succeededFuture()
-        : pushBatch(items, counters).compose(v -> pushBatches(counters, done + 1)));
+  /** Pushes each state at most once per cycle: an item the server answered is settled until the next cycle. */
+  private Future<Void> pushBatches(CycleCounters counters, Set<String> pushed) {
+    return runner.tx(events -> queue.ready(scheduler.now(), Integer.MAX_VALUE).stream()
+            .filter(item -> !pushed.contains(attempt(item))).limit(options.batchSize()).toList())
+        .compose(items -> {
+          if (items.isEmpty()) {
+            return Future.<Void>succeededFuture();
+          }
+          items.forEach(item -> pushed.add(attempt(item)));
+          return pushBatch(items, counters).compose(v -> pushBatches(counters, pushed));
+        });
+  }
+
+  private static String attempt(QueueItem item) {
+    return item.seq() + "@" + item.clock();
   }
 
   private Future<Void> pushBatch(List<QueueItem> items, CycleCounters counters) {
