@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.syncgateway.Gateway;
 import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
+import io.syncgateway.client.sync.GatewayApi;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.persistence.db.PgUrl;
@@ -154,13 +155,7 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public static byte[] gzip(byte[] bytes) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
-      gzip.write(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return GatewayApi.gzip(bytes);
   }
 
   @Override

@@ -143,7 +143,8 @@ public final class GatewayApi {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  static byte[] gzip(byte[] bytes) {
+  /** Gzip-compresses a body, as pushes travel. */
+  public static byte[] gzip(byte[] bytes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
       gzip.write(bytes);

@@ -1,11 +1,9 @@
 package io.syncgateway.client.sync;
 
 import io.syncgateway.checksum.Checksums;
-import io.syncgateway.client.SyncClientOptions;
 import io.syncgateway.client.SyncEvent;
 import io.syncgateway.client.store.EntityStatus;
 import io.syncgateway.client.store.LocalStore;
-import io.syncgateway.client.time.Scheduler;
 import io.syncgateway.entity.EntityType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -23,35 +21,23 @@ final class PullPhase {
   static final String LAST_PULL_AT = "lastPullAt";
   private static final int MAX_PAGES_PER_CYCLE = 100_000;
 
-  private final StoreRunner runner;
-  private final LocalStore store;
-  private final RemoteChanges remote;
-  private final DeviceClock device;
-  private final GatewayApi api;
-  private final SyncClientOptions options;
-  private final Scheduler scheduler;
 
-  PullPhase(StoreRunner runner, LocalStore store, RemoteChanges remote, DeviceClock device, GatewayApi api,
-      SyncClientOptions options, Scheduler scheduler) {
-    this.runner = runner;
-    this.store = store;
-    this.remote = remote;
-    this.device = device;
-    this.api = api;
-    this.options = options;
-    this.scheduler = scheduler;
+  private final SyncParts parts;
+
+  PullPhase(SyncParts parts) {
+    this.parts = parts;
   }
 
   Future<Void> run(CycleCounters counters) {
-    return runner.tx(events -> store.meta(CURSOR).orElse("0"))
-        .compose(cursor -> pages(cursor, device.deviceId(), counters, 0));
+    return parts.runner().tx(events -> parts.store().meta(CURSOR).orElse("0"))
+        .compose(cursor -> pages(cursor, parts.device().deviceId(), counters, 0));
   }
 
   private Future<Void> pages(String since, String deviceId, CycleCounters counters, int page) {
     if (page >= MAX_PAGES_PER_CYCLE) {
       return Future.failedFuture(new IllegalStateException("pull did not finish"));
     }
-    return api.pull(since, deviceId, options.pullLimit()).transform(done -> {
+    return parts.api().pull(since, deviceId, parts.options().pullLimit()).transform(done -> {
       if (done.failed()) {
         if (done.cause() instanceof GatewayError error && error.status() == 410) {
           return fullResync(counters);
@@ -60,7 +46,7 @@ final class PullPhase {
       }
       counters.traffic(done.result());
       JsonObject body = done.result().body();
-      return runner.tx(events -> applyPage(body, counters, events)).compose(hasMore -> hasMore
+      return parts.runner().tx(events -> applyPage(body, counters, events)).compose(hasMore -> hasMore
           ? pages(body.getString("cursor"), deviceId, counters, page + 1)
           : Future.succeededFuture());
     });
@@ -68,19 +54,19 @@ final class PullPhase {
 
   /** Drops synced copies (unsynced changes and conflicts stay) and pulls everything, own writes included. */
   private Future<Void> fullResync(CycleCounters counters) {
-    return runner.tx(events -> {
+    return parts.runner().tx(events -> {
       for (EntityType type : EntityType.values()) {
-        store.entities(type).stream().filter(e -> e.status() == EntityStatus.SYNCED)
-            .forEach(e -> store.removeEntity(type, e.id()));
+        parts.store().entities(type).stream().filter(e -> e.status() == EntityStatus.SYNCED)
+            .forEach(e -> parts.store().removeEntity(type, e.id()));
       }
-      store.removeMeta(CURSOR);
+      parts.store().removeMeta(CURSOR);
       events.add(SyncEvent.cycle(SyncEvent.Type.FULL_RESYNC, "cursor expired; pulling everything"));
       return null;
     }).compose(v -> pages("0", null, counters, 0));
   }
 
   private boolean applyPage(JsonObject body, CycleCounters counters, List<SyncEvent> events) {
-    long now = scheduler.now();
+    long now = parts.scheduler().now();
     int conflictsBefore = countConflicts(events);
     for (EntityType type : EntityType.values()) {
       JsonArray entities = body.getJsonArray(type.plural(), new JsonArray());
@@ -90,22 +76,22 @@ final class PullPhase {
         if (declared != null && !declared.equals(Checksums.of(entity))) {
           throw new IllegalStateException("checksum mismatch on pulled " + type.singular() + " " + entity.getString("id"));
         }
-        remote.apply(RemoteChanges.RemoteState.ofServerEntity(type, entity), now, events);
+        parts.remote().apply(RemoteChanges.RemoteState.ofServerEntity(type, entity), now, events);
         counters.pulled++;
       }
     }
     JsonArray tombstones = body.getJsonArray("tombstones", new JsonArray());
     for (int i = 0; i < tombstones.size(); i++) {
-      remote.apply(RemoteChanges.RemoteState.ofTombstone(tombstones.getJsonObject(i)), now, events);
+      parts.remote().apply(RemoteChanges.RemoteState.ofTombstone(tombstones.getJsonObject(i)), now, events);
       counters.pulled++;
     }
     counters.conflicts += countConflicts(events) - conflictsBefore;
-    store.putMeta(CURSOR, body.getString("cursor"));
+    parts.store().putMeta(CURSOR, body.getString("cursor"));
     JsonObject retention = body.getJsonObject("retention");
     if (retention != null && retention.getLong("retentionMs") != null) {
-      store.putMeta(RETENTION_MS, retention.getLong("retentionMs").toString());
+      parts.store().putMeta(RETENTION_MS, retention.getLong("retentionMs").toString());
     }
-    store.putMeta(LAST_PULL_AT, Long.toString(body.getLong("timestamp", now)));
+    parts.store().putMeta(LAST_PULL_AT, Long.toString(body.getLong("timestamp", now)));
     return body.getBoolean("hasMore", false);
   }
 

@@ -2,13 +2,10 @@ package io.syncgateway.client.sync;
 
 import io.syncgateway.batch.Operation;
 import io.syncgateway.checksum.Checksums;
-import io.syncgateway.client.SyncClientOptions;
 import io.syncgateway.client.SyncEvent;
 import io.syncgateway.client.store.EntityStatus;
-import io.syncgateway.client.store.LocalStore;
 import io.syncgateway.client.store.QueueItem;
 import io.syncgateway.client.store.QueueState;
-import io.syncgateway.client.time.Scheduler;
 import io.syncgateway.entity.EntityType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -27,25 +24,11 @@ import java.util.UUID;
  * state); rejected → failed queue with the reason, or a later retry when the server says retryable.
  */
 final class PushPhase {
-  private final StoreRunner runner;
-  private final LocalStore store;
-  private final SyncQueue queue;
-  private final RemoteChanges remote;
-  private final DeviceClock device;
-  private final GatewayApi api;
-  private final SyncClientOptions options;
-  private final Scheduler scheduler;
 
-  PushPhase(StoreRunner runner, LocalStore store, SyncQueue queue, RemoteChanges remote, DeviceClock device,
-      GatewayApi api, SyncClientOptions options, Scheduler scheduler) {
-    this.runner = runner;
-    this.store = store;
-    this.queue = queue;
-    this.remote = remote;
-    this.device = device;
-    this.api = api;
-    this.options = options;
-    this.scheduler = scheduler;
+  private final SyncParts parts;
+
+  PushPhase(SyncParts parts) {
+    this.parts = parts;
   }
 
   Future<Void> run(CycleCounters counters) {
@@ -54,8 +37,8 @@ final class PushPhase {
 
   /** Pushes each state at most once per cycle: an item the server answered is settled until the next cycle. */
   private Future<Void> pushBatches(CycleCounters counters, Set<String> pushed) {
-    return runner.tx(events -> queue.ready(scheduler.now(), Integer.MAX_VALUE).stream()
-            .filter(item -> !pushed.contains(attempt(item))).limit(options.batchSize()).toList())
+    return parts.runner().tx(events -> parts.queue().ready(parts.scheduler().now(), Integer.MAX_VALUE).stream()
+            .filter(item -> !pushed.contains(attempt(item))).limit(parts.options().batchSize()).toList())
         .compose(items -> {
           if (items.isEmpty()) {
             return Future.<Void>succeededFuture();
@@ -71,13 +54,13 @@ final class PushPhase {
 
   private Future<Void> pushBatch(List<QueueItem> items, CycleCounters counters) {
     JsonObject body = envelope(items);
-    return api.push(body).transform(done -> {
+    return parts.api().push(body).transform(done -> {
       if (done.succeeded()) {
         counters.traffic(done.result());
-        return runner.tx(events -> settle(items, done.result().body(), counters, events)).<Void>mapEmpty();
+        return parts.runner().tx(events -> settle(items, done.result().body(), counters, events)).<Void>mapEmpty();
       }
       Throwable cause = done.cause();
-      return runner.tx(events -> {
+      return parts.runner().tx(events -> {
         failedBatch(items, cause, events);
         return null;
       }).compose(v -> Future.<Void>failedFuture(cause));
@@ -96,23 +79,23 @@ final class PushPhase {
       }
       array.add(pushItem);
     }
-    return new JsonObject().put("deviceId", device.deviceId()).put("batchId", UUID.randomUUID().toString())
-        .put("timestamp", scheduler.now()).put("checksumAlgorithm", Checksums.ALGORITHM).put("changes", changes);
+    return new JsonObject().put("deviceId", parts.device().deviceId()).put("batchId", UUID.randomUUID().toString())
+        .put("timestamp", parts.scheduler().now()).put("checksumAlgorithm", Checksums.ALGORITHM).put("changes", changes);
   }
 
   /** A whole-batch failure: transient errors retry each item later; a refused batch fails its items. */
   private void failedBatch(List<QueueItem> items, Throwable cause, List<SyncEvent> events) {
     GatewayError error = cause instanceof GatewayError g ? g : new GatewayError(0, "network", cause.getMessage());
     if (error.status() == 401 || error.status() == 403 || GatewayError.NOT_SENT.contains(error.code())) {
-      // Not the items' fault (no network, breaker open, wrong token or device): they wait, uncounted.
+      // Not the items' fault (no network, breaker open, wrong token or parts.device()): they wait, uncounted.
       return;
     }
-    long now = scheduler.now();
+    long now = parts.scheduler().now();
     for (QueueItem item : items) {
       current(item).ifPresent(pending -> {
         QueueItem next = error.transientFailure()
-            ? queue.retryLater(pending, now, error.getMessage())
-            : queue.fail(pending, error.code() + ": " + error.getMessage());
+            ? parts.queue().retryLater(pending, now, error.getMessage())
+            : parts.queue().fail(pending, error.code() + ": " + error.getMessage());
         if (next.state() == QueueState.FAILED) {
           markFailed(next, events);
         }
@@ -124,7 +107,7 @@ final class PushPhase {
     Map<String, JsonObject> conflicts = byEntity(response.getJsonArray("conflicts"));
     Map<String, JsonObject> superseded = byEntity(response.getJsonArray("superseded"));
     Map<String, JsonObject> rejected = byEntity(response.getJsonArray("rejected"));
-    long now = scheduler.now();
+    long now = parts.scheduler().now();
     for (QueueItem item : items) {
       String key = key(item.type(), item.entityId());
       if (rejected.containsKey(key)) {
@@ -136,11 +119,11 @@ final class PushPhase {
           serverVersion.put("vectorClock", conflict.getJsonObject("serverVectorClock"));
         }
         int before = events.size();
-        remote.apply(RemoteChanges.RemoteState.ofServerEntity(item.type(), serverVersion), now, events);
+        parts.remote().apply(RemoteChanges.RemoteState.ofServerEntity(item.type(), serverVersion), now, events);
         counters.conflicts += (int) events.subList(before, events.size()).stream()
             .filter(e -> e.type() == SyncEvent.Type.CONFLICT_ADDED).count();
       } else if (superseded.containsKey(key)) {
-        current(item).ifPresent(queue::remove);
+        current(item).ifPresent(parts.queue()::remove);
         events.add(SyncEvent.entity(SyncEvent.Type.ITEM_SUPERSEDED, item.type(), item.entityId(), item.clock(),
             "the server holds a later state"));
       } else {
@@ -152,14 +135,15 @@ final class PushPhase {
   }
 
   private void applied(QueueItem item, List<SyncEvent> events) {
-    current(item).ifPresent(queue::remove);
-    store.entity(item.type(), item.entityId())
+    current(item).ifPresent(parts.queue()::remove);
+    parts.store().entity(item.type(), item.entityId())
         .filter(entity -> entity.clock().equals(item.clock()) && entity.status() == EntityStatus.PENDING)
-        .ifPresent(entity -> store.putEntity(entity.acknowledged()));
+        .ifPresent(entity -> parts.store().putEntity(entity.acknowledged()));
     events.add(SyncEvent.entity(SyncEvent.Type.ITEM_ACKNOWLEDGED, item.type(), item.entityId(), item.clock(),
         item.operation().wire()));
     if (item.operation() == Operation.DELETE && item.type() == EntityType.TASK) {
-      Cascade.deleteChildren(store, queue, item.entityId(), item.clock(), scheduler.now(), events);
+      Cascade.deleteChildren(parts.store(), parts.queue(), item.entityId(), item.clock(), parts.scheduler().now(),
+          events);
     }
   }
 
@@ -167,7 +151,7 @@ final class PushPhase {
     String reason = rejection.getString("code") + ": " + rejection.getString("message");
     current(item).ifPresent(pending -> {
       QueueItem next = rejection.getBoolean("retryable", false)
-          ? queue.retryLater(pending, now, reason) : queue.fail(pending, reason);
+          ? parts.queue().retryLater(pending, now, reason) : parts.queue().fail(pending, reason);
       if (next.state() == QueueState.FAILED) {
         markFailed(next, events);
       }
@@ -175,15 +159,15 @@ final class PushPhase {
   }
 
   private void markFailed(QueueItem item, List<SyncEvent> events) {
-    store.entity(item.type(), item.entityId()).filter(e -> e.clock().equals(item.clock()))
-        .ifPresent(entity -> store.putEntity(entity.withStatus(EntityStatus.FAILED)));
+    parts.store().entity(item.type(), item.entityId()).filter(e -> e.clock().equals(item.clock()))
+        .ifPresent(entity -> parts.store().putEntity(entity.withStatus(EntityStatus.FAILED)));
     events.add(SyncEvent.entity(SyncEvent.Type.ITEM_FAILED, item.type(), item.entityId(), item.clock(),
         item.lastError()));
   }
 
   /** The pushed item if it is still pending unchanged (a newer local change replaces its payload). */
   private Optional<QueueItem> current(QueueItem pushed) {
-    return store.queueItems().stream()
+    return parts.store().queueItems().stream()
         .filter(i -> i.seq() == pushed.seq() && i.state() == QueueState.PENDING && i.clock().equals(pushed.clock()))
         .findFirst();
   }

@@ -79,8 +79,9 @@ public final class SyncEngine {
       Consumer<SyncEvent> publisher) {
     this.runner = runner;
     this.store = store;
-    this.push = new PushPhase(runner, store, queue, remote, device, api, options, scheduler);
-    this.pull = new PullPhase(runner, store, remote, device, api, options, scheduler);
+    SyncParts parts = new SyncParts(runner, store, queue, remote, device, api, options, scheduler);
+    this.push = new PushPhase(parts);
+    this.pull = new PullPhase(parts);
     this.options = options;
     this.scheduler = scheduler;
     this.monitor = monitor;
