@@ -7,7 +7,7 @@ import java.util.List;
 
 /** Test time: starts at a fixed instant and moves only when the test advances it. */
 public final class ManualScheduler implements Scheduler {
-  private long now = 1_700_000_000_000L;
+  private long now;
   private long order;
   private final List<Timer> timers = new ArrayList<>();
 
@@ -26,6 +26,14 @@ public final class ManualScheduler implements Scheduler {
     public void cancel() {
       cancelled = true;
     }
+  }
+
+  public ManualScheduler() {
+    this(1_700_000_000_000L);
+  }
+
+  public ManualScheduler(long start) {
+    this.now = start;
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -168,6 +169,66 @@ class SyncClientTest {
     assertThat(reopened.retentionDeadline().await()).isGreaterThan(System.currentTimeMillis());
     writer.close();
     reopened.close();
+  }
+
+  @Test
+  @DisplayName("once started, a local change syncs by itself after the debounce delay")
+  void debouncedTrigger() {
+    String org = Changes.uniqueId("org");
+    SyncClientOptions options = SyncClientOptions.of("http://127.0.0.1:" + gateway.gateway().httpPort(),
+        gateway.token("u1", org)).withTriggers(600_000, 100);
+    SyncClient client = SyncClient.open(vertx, SqliteLocalStore.open(dir.resolve("auto.db")), options).await();
+    List<SyncEvent> succeeded = new CopyOnWriteArrayList<>();
+    client.onEvent(e -> {
+      if (e.type() == SyncEvent.Type.SYNC_SUCCEEDED) {
+        succeeded.add(e);
+      }
+    });
+    client.start();
+    awaitCondition(() -> !succeeded.isEmpty());
+    client.create(EntityType.TASK, task("By itself")).await();
+    awaitCondition(() -> client.monitor().results().stream().anyMatch(r -> r.pushed() == 1));
+    assertThat(client.pendingItems().await()).isEmpty();
+    client.close();
+  }
+
+  @Test
+  @DisplayName("the client warns when little of the server's retention period is left")
+  void warnsNearRetention() {
+    String org = Changes.uniqueId("org");
+    ManualScheduler time = new ManualScheduler(System.currentTimeMillis());
+    SyncClientOptions options = SyncClientOptions.of("http://127.0.0.1:" + gateway.gateway().httpPort(),
+        gateway.token("u1", org));
+    SyncClient client = SyncClient.open(vertx, SqliteLocalStore.open(dir.resolve("late.db")), options, time)
+        .await();
+    List<SyncEvent> warnings = new CopyOnWriteArrayList<>();
+    client.onEvent(e -> {
+      if (e.type() == SyncEvent.Type.RETENTION_NEAR) {
+        warnings.add(e);
+      }
+    });
+    client.syncNow().await();
+    long deadline = client.retentionDeadline().await();
+    client.syncNow().await();
+    assertThat(warnings).isEmpty();
+
+    time.advance((deadline - time.now()) * 9 / 10);
+    client.syncNow().await();
+    assertThat(warnings).hasSize(1);
+    client.close();
+  }
+
+  private static void awaitCondition(BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).as("condition met within 10 s").isLessThan(deadline);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   @Test
