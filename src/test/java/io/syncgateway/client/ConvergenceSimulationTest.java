@@ -334,6 +334,11 @@ class ConvergenceSimulationTest {
               .isIn(ClockRelation.AFTER, ClockRelation.EQUAL);
         }
         List<QueueItem> failed = device.client().failedItems().await();
+        for (SyncEvent failure : device.failures()) {
+          assertThat(failed).as("item reported failed (%s) is still in the failed queue", failure.detail())
+              .anyMatch(item -> item.type() == failure.entityType() && item.entityId().equals(failure.entityId())
+                  && item.clock().equals(failure.clock()));
+        }
         for (Write write : device.writes()) {
           boolean onServer = relation(serverClocks.get(key(write.type(), write.id())), write.clock()) != null
               && List.of(ClockRelation.AFTER, ClockRelation.EQUAL)
