@@ -3,19 +3,22 @@ package io.syncgateway;
 import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.auth.VerificationKeys;
+import io.syncgateway.client.cli.ClientCli;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.LogFormat;
 import io.syncgateway.config.Setting;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Command line: no arguments runs the gateway; {@code token --user U --org O [--role R]
- * [--expires-in SECONDS]} prints a token signed with the configured secret.
+ * [--expires-in SECONDS]} prints a token signed with the configured secret; {@code client …} runs
+ * one command of the command-line sync client (see {@link ClientCli}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -24,7 +27,9 @@ public final class Main {
 
   public static void main(String[] args) {
     try {
-      if (args.length > 0 && args[0].equals("token")) {
+      if (args.length > 0 && args[0].equals("client")) {
+        System.exit(ClientCli.run(List.of(args).subList(1, args.length), System.out));
+      } else if (args.length > 0 && args[0].equals("token")) {
         System.out.println(token(options(args)));
       } else if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
         System.out.println(usage());
@@ -44,6 +49,7 @@ public final class Main {
     return String.join("\n",
         "usage: java -jar target/sync-gateway.jar [run]",
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
+        "       java -jar target/sync-gateway.jar client --url URL --token JWT [--store FILE] COMMAND (client help: client --help)",
         "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
         "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }

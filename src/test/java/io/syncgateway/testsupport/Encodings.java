@@ -1,5 +1,6 @@
 package io.syncgateway.testsupport;
 
+import io.syncgateway.client.sync.GatewayApi;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -7,21 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-import java.util.zip.GZIPOutputStream;
 
 /** Request bodies as clients encode them: gzip, zlib-wrapped or raw deflate, UTF-8. */
 public final class Encodings {
   private Encodings() {
   }
 
+  /** gzip as the SDK sends it. */
   public static byte[] gzip(byte[] data) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (OutputStream gzip = new GZIPOutputStream(out)) {
-      gzip.write(data);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return GatewayApi.gzip(data);
   }
 
   /** zlib-wrapped deflate (RFC 1950), what HTTP's {@code deflate} names. */

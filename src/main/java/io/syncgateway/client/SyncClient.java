@@ -1,0 +1,249 @@
+package io.syncgateway.client;
+
+import io.syncgateway.client.conflict.ConflictResolver;
+import io.syncgateway.client.conflict.Resolution;
+import io.syncgateway.client.store.Conflict;
+import io.syncgateway.client.store.LocalEntity;
+import io.syncgateway.client.store.LocalStore;
+import io.syncgateway.client.store.QueueItem;
+import io.syncgateway.client.sync.ClientCircuitBreaker;
+import io.syncgateway.client.sync.ConflictResolutions;
+import io.syncgateway.client.sync.DeviceClock;
+import io.syncgateway.client.sync.GatewayApi;
+import io.syncgateway.client.sync.LocalChanges;
+import io.syncgateway.client.sync.RemoteChanges;
+import io.syncgateway.client.sync.StoreRunner;
+import io.syncgateway.client.sync.SyncEngine;
+import io.syncgateway.client.sync.SyncQueue;
+import io.syncgateway.client.sync.SyncTriggers;
+import io.syncgateway.client.time.Scheduler;
+import io.syncgateway.client.time.VertxScheduler;
+import io.syncgateway.entity.EntityType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The client SDK: a device's local store kept in sync with a gateway. Local writes are immediate
+ * and durable; syncing happens in the background by triggers ({@link #start()}) or on demand
+ * ({@link #syncNow()}). Every method returns a future; store work runs off the event loop.
+ */
+public final class SyncClient implements AutoCloseable {
+  static final String DEVICE_ID = "deviceId";
+
+  private final LocalStore store;
+  private final WebClient http;
+  private final Scheduler scheduler;
+  private final StoreRunner runner;
+  private final DeviceClock device;
+  private final SyncQueue queue;
+  private final LocalChanges changes;
+  private final RemoteChanges remote;
+  private final ConflictResolutions resolutions;
+  private final GatewayApi api;
+  private final SyncEngine engine;
+  private final SyncTriggers triggers;
+  private final SyncMonitor monitor = new SyncMonitor();
+  private final List<Consumer<SyncEvent>> listeners = new CopyOnWriteArrayList<>();
+
+  private SyncClient(Vertx vertx, Context context, LocalStore store, String deviceId, SyncClientOptions options,
+      Scheduler scheduler) {
+    this.store = store;
+    this.scheduler = scheduler;
+    this.http = WebClient.create(vertx, new WebClientOptions().setDecompressionSupported(true)
+        .setKeepAlive(options.keepAlive()).setConnectTimeout(10_000).setIdleTimeout(30));
+    this.runner = new StoreRunner(context, store, this::publish);
+    this.device = new DeviceClock(store, deviceId);
+    this.queue = new SyncQueue(store, options.maxRetries(), options.backoffBaseMs(), options.backoffCapMs());
+    this.changes = new LocalChanges(store, queue, device);
+    this.remote = new RemoteChanges(store, queue);
+    this.resolutions = new ConflictResolutions(store, changes);
+    this.api = new GatewayApi(http, options, scheduler,
+        new ClientCircuitBreaker(scheduler, options.breakerThreshold(), options.breakerResetMs()));
+    this.engine = new SyncEngine(runner, store, queue, remote, device, api, options, scheduler, monitor,
+        this::publish);
+    this.triggers = new SyncTriggers(scheduler, engine::requestSync, options.periodicMs(), options.debounceMs());
+  }
+
+  /** Opens a client on a store; the device id is made up on first use and kept in the store. */
+  public static Future<SyncClient> open(Vertx vertx, LocalStore store, SyncClientOptions options) {
+    return open(vertx, store, options, new VertxScheduler(vertx));
+  }
+
+  public static Future<SyncClient> open(Vertx vertx, LocalStore store, SyncClientOptions options,
+      Scheduler scheduler) {
+    Context context = vertx.getOrCreateContext();
+    return context.executeBlocking(() -> store.transaction(() -> store.meta(DEVICE_ID).orElseGet(() -> {
+      String id = "device-" + UUID.randomUUID();
+      store.putMeta(DEVICE_ID, id);
+      return id;
+    }))).map(deviceId -> new SyncClient(vertx, context, store, deviceId, options, scheduler));
+  }
+
+  public String deviceId() {
+    return device.deviceId();
+  }
+
+  // ---- local changes
+
+  /** Creates an entity; {@code fields.id} names it, else a UUID does. */
+  public Future<LocalEntity> create(EntityType type, JsonObject fields) {
+    JsonObject domain = fields.copy();
+    String id = domain.containsKey("id") ? (String) domain.remove("id") : UUID.randomUUID().toString();
+    return local(events -> changes.create(type, id, domain, scheduler.now()));
+  }
+
+  /** Changes the given fields; a null value clears one. */
+  public Future<LocalEntity> update(EntityType type, String id, JsonObject fieldChanges) {
+    return local(events -> changes.update(type, id, fieldChanges, scheduler.now()));
+  }
+
+  public Future<LocalEntity> delete(EntityType type, String id) {
+    return local(events -> changes.delete(type, id, scheduler.now()));
+  }
+
+  private Future<LocalEntity> local(Function<List<SyncEvent>, LocalEntity> write) {
+    return runner.tx(write).onSuccess(written -> triggers.localChange());
+  }
+
+  // ---- reading
+
+  public Future<Optional<LocalEntity>> get(EntityType type, String id) {
+    return runner.tx(events -> store.entity(type, id).filter(e -> !e.deleted()));
+  }
+
+  /** Live entities of a type, by id. */
+  public Future<List<LocalEntity>> list(EntityType type) {
+    return runner.tx(events -> store.entities(type).stream().filter(e -> !e.deleted()).toList());
+  }
+
+  /** Every entity of a type, tombstones included. */
+  public Future<List<LocalEntity>> listAll(EntityType type) {
+    return runner.tx(events -> store.entities(type));
+  }
+
+  public Future<List<QueueItem>> pendingItems() {
+    return runner.tx(events -> queue.pendingItems());
+  }
+
+  public Future<List<QueueItem>> failedItems() {
+    return runner.tx(events -> queue.failed());
+  }
+
+  /** Puts a failed item back in the queue. */
+  public Future<Boolean> requeue(long seq) {
+    return runner.tx(events -> queue.requeue(seq, scheduler.now())).onSuccess(done -> triggers.localChange());
+  }
+
+  // ---- conflicts
+
+  public Future<List<Conflict>> conflicts() {
+    return runner.tx(events -> store.conflicts());
+  }
+
+  /** Settles a conflict with the given state; it is queued with a clock dominating both versions. */
+  public Future<LocalEntity> resolve(EntityType type, String id, Resolution resolution) {
+    return runner.tx(events -> resolutions.resolve(type, id, resolution, scheduler.now(), events))
+        .onSuccess(done -> triggers.localChange());
+  }
+
+  public Future<LocalEntity> resolve(EntityType type, String id, ConflictResolver resolver) {
+    return runner.tx(events -> {
+      Conflict conflict = store.conflict(type, id)
+          .orElseThrow(() -> new IllegalArgumentException("no conflict on " + type.singular() + " " + id));
+      return resolutions.resolve(type, id, resolver.resolve(conflict), scheduler.now(), events);
+    }).onSuccess(done -> triggers.localChange());
+  }
+
+  /** Resolves every open conflict with {@code resolver}; returns how many. */
+  public Future<Integer> resolveAll(ConflictResolver resolver) {
+    return runner.tx(events -> {
+      List<Conflict> open = store.conflicts();
+      open.forEach(c -> resolutions.resolve(c.type(), c.entityId(), resolver.resolve(c), scheduler.now(), events));
+      return open.size();
+    });
+  }
+
+  // ---- syncing
+
+  /** Syncs now (or right after the running cycle); the result says whether it succeeded. */
+  public Future<SyncResult> syncNow() {
+    return engine.requestSync();
+  }
+
+  /** Starts the triggers: a sync now, then periodic, debounced and connectivity-driven ones. */
+  public void start() {
+    triggers.start();
+  }
+
+  /** Stops every trigger; {@link #syncNow()} still works. */
+  public void stop() {
+    triggers.stop();
+  }
+
+  /** Tells the client whether the network is there; coming back online triggers a sync. */
+  public void setOnline(boolean online) {
+    api.setOnline(online);
+    triggers.connectivityChanged(online);
+  }
+
+  public void appForegrounded() {
+    triggers.foreground();
+  }
+
+  public boolean isSyncing() {
+    return engine.isSyncing();
+  }
+
+  public ClientCircuitBreaker.State breakerState() {
+    return api.breaker().state();
+  }
+
+  /** Server time after which this device needs a full resync unless it pulls before, or -1. */
+  public Future<Long> retentionDeadline() {
+    return engine.retentionDeadline();
+  }
+
+  /** Fetches a task's comments into the store (for offline reading). */
+  public Future<Integer> prefetchComments(String taskId) {
+    return api.get("/api/tasks/" + taskId + "/comments").compose(answer -> runner.tx(events -> {
+      JsonArray comments = answer.body().getJsonArray("comments", new JsonArray());
+      for (int i = 0; i < comments.size(); i++) {
+        remote.apply(RemoteChanges.RemoteState.ofServerEntity(EntityType.COMMENT, comments.getJsonObject(i)),
+            scheduler.now(), events);
+      }
+      return comments.size();
+    }));
+  }
+
+  // ---- observing
+
+  public SyncMonitor monitor() {
+    return monitor;
+  }
+
+  public void onEvent(Consumer<SyncEvent> listener) {
+    listeners.add(listener);
+  }
+
+  private void publish(SyncEvent event) {
+    listeners.forEach(listener -> listener.accept(event));
+  }
+
+  @Override
+  public void close() {
+    triggers.stop();
+    http.close();
+    store.close();
+  }
+}

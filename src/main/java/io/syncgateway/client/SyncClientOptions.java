@@ -1,0 +1,54 @@
+package io.syncgateway.client;
+
+/**
+ * Settings of a sync client; the defaults are the design's. Each {@code withX} returns a copy.
+ *
+ * @param baseUrl the gateway, e.g. {@code http://localhost:8080}
+ * @param token bearer token (JWT)
+ * @param batchSize most items per push (design: 100)
+ * @param pullLimit page size of pulls
+ * @param maxRetries retries of an item before it moves to the failed queue
+ * @param backoffBaseMs first retry delay unit: an item waits base × 2^retryCount
+ * @param backoffCapMs longest retry delay
+ * @param requestAttempts HTTP attempts per request for network errors and 5xx
+ * @param periodicMs sync interval while online
+ * @param debounceMs quiet time after a local change before syncing
+ * @param breakerThreshold consecutive request failures that open the client circuit breaker
+ * @param breakerResetMs how long the breaker stays open before a trial request
+ * @param retentionWarningFraction warn when less than this fraction of the retention period is left
+ * @param keepAlive reuse HTTP connections
+ */
+public record SyncClientOptions(String baseUrl, String token, int batchSize, int pullLimit, int maxRetries,
+    long backoffBaseMs, long backoffCapMs, int requestAttempts, long periodicMs, long debounceMs,
+    int breakerThreshold, long breakerResetMs, double retentionWarningFraction, boolean keepAlive) {
+
+  public static SyncClientOptions of(String baseUrl, String token) {
+    return new SyncClientOptions(baseUrl, token, 100, 100, 10, 1000, 300_000, 3, 30_000, 2000, 5, 30_000, 0.2, true);
+  }
+
+  public SyncClientOptions withBackoff(long baseMs, long capMs, int retries) {
+    return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, retries, baseMs, capMs, requestAttempts,
+        periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive);
+  }
+
+  public SyncClientOptions withBatching(int batch, int pull) {
+    return new SyncClientOptions(baseUrl, token, batch, pull, maxRetries, backoffBaseMs, backoffCapMs,
+        requestAttempts, periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction,
+        keepAlive);
+  }
+
+  public SyncClientOptions withTriggers(long periodic, long debounce) {
+    return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
+        requestAttempts, periodic, debounce, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive);
+  }
+
+  public SyncClientOptions withBreaker(int threshold, long resetMs) {
+    return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
+        requestAttempts, periodicMs, debounceMs, threshold, resetMs, retentionWarningFraction, keepAlive);
+  }
+
+  public SyncClientOptions withKeepAlive(boolean keep) {
+    return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
+        requestAttempts, periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keep);
+  }
+}

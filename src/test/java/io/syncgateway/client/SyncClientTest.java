@@ -1,0 +1,251 @@
+package io.syncgateway.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.syncgateway.client.conflict.Resolvers;
+import io.syncgateway.client.store.EntityStatus;
+import io.syncgateway.client.store.LocalEntity;
+import io.syncgateway.client.store.LocalStore;
+import io.syncgateway.client.store.SqliteLocalStore;
+import io.syncgateway.clock.ClockRelation;
+import io.syncgateway.entity.EntityType;
+import io.syncgateway.testsupport.Changes;
+import io.syncgateway.testsupport.GatewayHarness;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("SyncClient against a real gateway, with SQLite stores")
+class SyncClientTest {
+  private GatewayHarness gateway;
+  private Vertx vertx;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  void start() {
+    gateway = GatewayHarness.start("client");
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  void stop() {
+    vertx.close().await();
+    gateway.close();
+  }
+
+  private SyncClient open(Path file, String user, String org) {
+    SyncClientOptions options = SyncClientOptions.of("http://127.0.0.1:" + gateway.gateway().httpPort(),
+        gateway.token(user, org));
+    return SyncClient.open(vertx, SqliteLocalStore.open(file), options).await();
+  }
+
+  private static JsonObject task(String title) {
+    return new JsonObject().put("title", title);
+  }
+
+  @Test
+  @DisplayName("a restarted device keeps its id, unsynced change and conflict, then resolves and converges")
+  void restartKeepsEverything() {
+    String org = Changes.uniqueId("org");
+    Path fileA = dir.resolve("a.db");
+    SyncClient a = open(fileA, "u1", org);
+    SyncClient b = open(dir.resolve("b.db"), "u1", org);
+    String id = a.create(EntityType.TASK, task("Buy milk")).await().id();
+    assertThat(a.syncNow().await().pushed()).isEqualTo(1);
+    assertThat(b.syncNow().await().pulled()).isEqualTo(1);
+
+    b.update(EntityType.TASK, id, new JsonObject().put("status", "done")).await();
+    b.syncNow().await();
+    a.update(EntityType.TASK, id, new JsonObject().put("title", "Buy oat milk")).await();
+    SyncResult clash = a.syncNow().await();
+    assertThat(clash.conflicts()).isEqualTo(1);
+    a.create(EntityType.TASK, task("Call mum")).await();
+    String deviceId = a.deviceId();
+    a.close();
+
+    SyncClient restarted = open(fileA, "u1", org);
+    assertThat(restarted.deviceId()).isEqualTo(deviceId);
+    assertThat(restarted.pendingItems().await()).hasSize(1);
+    assertThat(restarted.conflicts().await()).singleElement().satisfies(c -> {
+      assertThat(c.local().fields().getString("title")).isEqualTo("Buy oat milk");
+      assertThat(c.remote().fields().getString("status")).isEqualTo("done");
+      assertThat(c.remote().clock().relationTo(c.local().clock())).isEqualTo(ClockRelation.CONCURRENT);
+    });
+
+    LocalEntity resolved = restarted.resolve(EntityType.TASK, id, Resolvers.fieldMerge(Resolvers.keepRemote()))
+        .await();
+    assertThat(resolved.fields().getString("title")).isEqualTo("Buy oat milk");
+    assertThat(resolved.fields().getString("status")).isEqualTo("done");
+    assertThat(restarted.syncNow().await().pushed()).isEqualTo(2);
+    b.syncNow().await();
+
+    assertThat(b.get(EntityType.TASK, id).await()).hasValueSatisfying(e -> {
+      assertThat(e.checksum()).isEqualTo(resolved.checksum());
+      assertThat(e.status()).isEqualTo(EntityStatus.SYNCED);
+    });
+    assertThat(b.list(EntityType.TASK).await()).hasSize(2);
+    restarted.close();
+    b.close();
+  }
+
+  @Test
+  @DisplayName("a change the server refuses lands in the failed queue with the reason and can be requeued")
+  void refusedChangeIsKept() {
+    String org = Changes.uniqueId("org");
+    SyncClient author = open(dir.resolve("author.db"), "u1", org);
+    SyncClient other = open(dir.resolve("other.db"), "u2", org);
+    List<SyncEvent> failures = new CopyOnWriteArrayList<>();
+    other.onEvent(e -> {
+      if (e.type() == SyncEvent.Type.ITEM_FAILED) {
+        failures.add(e);
+      }
+    });
+    String taskId = author.create(EntityType.TASK, task("Plan trip")).await().id();
+    String commentId = author.create(EntityType.COMMENT, new JsonObject().put("taskId", taskId)
+        .put("content", "book flights")).await().id();
+    author.syncNow().await();
+    other.syncNow().await();
+
+    other.update(EntityType.COMMENT, commentId, new JsonObject().put("content", "book trains")).await();
+    other.syncNow().await();
+
+    assertThat(other.failedItems().await()).singleElement().satisfies(item -> {
+      assertThat(item.entityId()).isEqualTo(commentId);
+      assertThat(item.lastError()).startsWith("forbidden");
+    });
+    assertThat(failures).singleElement().extracting(SyncEvent::entityId).isEqualTo(commentId);
+    assertThat(other.get(EntityType.COMMENT, commentId).await()).hasValueSatisfying(
+        c -> assertThat(c.status()).isEqualTo(EntityStatus.FAILED));
+
+    long seq = other.failedItems().await().get(0).seq();
+    assertThat(other.requeue(seq).await()).isTrue();
+    assertThat(other.pendingItems().await()).hasSize(1);
+    author.close();
+    other.close();
+  }
+
+  @Test
+  @DisplayName("an expired cursor (410) triggers a full resync that keeps unsynced local changes")
+  void fullResyncKeepsLocalChanges() {
+    String org = Changes.uniqueId("org");
+    Path file = dir.resolve("stale.db");
+    SyncClient writer = open(dir.resolve("writer.db"), "u1", org);
+    SyncClient stale = open(file, "u1", org);
+    List<SyncEvent> events = new CopyOnWriteArrayList<>();
+    stale.onEvent(events::add);
+    writer.create(EntityType.TASK, task("Remote one")).await();
+    writer.syncNow().await();
+    stale.syncNow().await();
+    stale.create(EntityType.TASK, task("Offline draft")).await();
+    stale.close();
+
+    try (LocalStore store = SqliteLocalStore.open(file)) {
+      store.transaction(() -> {
+        store.putMeta("cursor", "1"); // a time long before the retention horizon
+        return null;
+      });
+    }
+    SyncClient reopened = open(file, "u1", org);
+    reopened.onEvent(events::add);
+    SyncResult result = reopened.syncNow().await();
+
+    assertThat(result.succeeded()).as(String.valueOf(result.error())).isTrue();
+    assertThat(events).extracting(SyncEvent::type).contains(SyncEvent.Type.FULL_RESYNC);
+    assertThat(reopened.list(EntityType.TASK).await()).extracting(e -> e.fields().getString("title"))
+        .containsExactlyInAnyOrder("Remote one", "Offline draft");
+    assertThat(reopened.pendingItems().await()).isEmpty();
+    assertThat(reopened.retentionDeadline().await()).isGreaterThan(System.currentTimeMillis());
+    writer.close();
+    reopened.close();
+  }
+
+  @Test
+  @DisplayName("once started, a local change syncs by itself after the debounce delay")
+  void debouncedTrigger() {
+    String org = Changes.uniqueId("org");
+    SyncClientOptions options = SyncClientOptions.of("http://127.0.0.1:" + gateway.gateway().httpPort(),
+        gateway.token("u1", org)).withTriggers(600_000, 100);
+    SyncClient client = SyncClient.open(vertx, SqliteLocalStore.open(dir.resolve("auto.db")), options).await();
+    List<SyncEvent> succeeded = new CopyOnWriteArrayList<>();
+    client.onEvent(e -> {
+      if (e.type() == SyncEvent.Type.SYNC_SUCCEEDED) {
+        succeeded.add(e);
+      }
+    });
+    client.start();
+    awaitCondition(() -> !succeeded.isEmpty());
+    client.create(EntityType.TASK, task("By itself")).await();
+    awaitCondition(() -> client.monitor().results().stream().anyMatch(r -> r.pushed() == 1));
+    assertThat(client.pendingItems().await()).isEmpty();
+    client.close();
+  }
+
+  @Test
+  @DisplayName("the client warns when little of the server's retention period is left")
+  void warnsNearRetention() {
+    String org = Changes.uniqueId("org");
+    ManualScheduler time = new ManualScheduler(System.currentTimeMillis());
+    SyncClientOptions options = SyncClientOptions.of("http://127.0.0.1:" + gateway.gateway().httpPort(),
+        gateway.token("u1", org));
+    SyncClient client = SyncClient.open(vertx, SqliteLocalStore.open(dir.resolve("late.db")), options, time)
+        .await();
+    List<SyncEvent> warnings = new CopyOnWriteArrayList<>();
+    client.onEvent(e -> {
+      if (e.type() == SyncEvent.Type.RETENTION_NEAR) {
+        warnings.add(e);
+      }
+    });
+    client.syncNow().await();
+    long deadline = client.retentionDeadline().await();
+    client.syncNow().await();
+    assertThat(warnings).isEmpty();
+
+    time.advance((deadline - time.now()) * 9 / 10);
+    client.syncNow().await();
+    assertThat(warnings).hasSize(1);
+    client.close();
+  }
+
+  private static void awaitCondition(BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).as("condition met within 10 s").isLessThan(deadline);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a task's comments can be prefetched for offline reading")
+  void prefetchComments() {
+    String org = Changes.uniqueId("org");
+    SyncClient writer = open(dir.resolve("w.db"), "u1", org);
+    SyncClient reader = open(dir.resolve("r.db"), "u1", org);
+    String taskId = writer.create(EntityType.TASK, task("Read me")).await().id();
+    writer.create(EntityType.COMMENT, new JsonObject().put("taskId", taskId).put("content", "one")).await();
+    writer.create(EntityType.COMMENT, new JsonObject().put("taskId", taskId).put("content", "two")).await();
+    writer.syncNow().await();
+
+    assertThat(reader.prefetchComments(taskId).await()).isEqualTo(2);
+    assertThat(reader.list(EntityType.COMMENT).await()).extracting(e -> e.fields().getString("content"))
+        .containsExactlyInAnyOrder("one", "two");
+    writer.close();
+    reader.close();
+  }
+}
