@@ -116,8 +116,7 @@ public class PersistenceVerticle extends VerticleBase {
   private Future<JsonObject> push(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
     PreparedBatch batch = PreparedBatch.fromJson(body.getJsonObject("batch"));
-    return guarded(() -> pool.withTransaction(connection ->
-        new PushTransaction(connection, vertx.eventBus(), busOptions, principal, batch).run()));
+    return guarded(() -> PushTransaction.apply(pool, ItemDecider.overBus(vertx.eventBus(), busOptions), principal, batch));
   }
 
   private Future<JsonObject> pull(JsonObject body) {

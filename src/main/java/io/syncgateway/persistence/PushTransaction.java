@@ -4,7 +4,6 @@ import io.syncgateway.auth.Principal;
 import io.syncgateway.batch.PreparedBatch;
 import io.syncgateway.batch.PushItem;
 import io.syncgateway.batch.Rejection;
-import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.clock.VectorClock;
@@ -12,10 +11,9 @@ import io.syncgateway.conflict.Decision;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
@@ -33,10 +31,9 @@ import java.util.stream.Stream;
  * answer a replayed batchId from its record, else load the named entities, have the conflict
  * verticle decide every item, write the results at fresh feed positions and record the batch.
  */
-final class PushTransaction {
+public final class PushTransaction {
   private final SqlConnection connection;
-  private final EventBus eventBus;
-  private final DeliveryOptions busOptions;
+  private final ItemDecider decider;
   private final Principal principal;
   private final PreparedBatch batch;
   private final long startedAt = System.nanoTime();
@@ -44,13 +41,16 @@ final class PushTransaction {
   private long now;
   private VectorClock orgClock;
 
-  PushTransaction(SqlConnection connection, EventBus eventBus, DeliveryOptions busOptions,
-      Principal principal, PreparedBatch batch) {
+  public PushTransaction(SqlConnection connection, ItemDecider decider, Principal principal, PreparedBatch batch) {
     this.connection = connection;
-    this.eventBus = eventBus;
-    this.busOptions = busOptions;
+    this.decider = decider;
     this.principal = principal;
     this.batch = batch;
+  }
+
+  /** Runs the push in a transaction of its own; the response body of the push. */
+  public static Future<JsonObject> apply(Pool pool, ItemDecider decider, Principal principal, PreparedBatch batch) {
+    return pool.withTransaction(connection -> new PushTransaction(connection, decider, principal, batch).run());
   }
 
   Future<JsonObject> run() {
@@ -92,14 +92,13 @@ final class PushTransaction {
   }
 
   private Future<JsonObject> apply() {
-    return loadStored()
-        .compose(this::decide)
+    return loadAndDecide()
         .compose(decision -> write(decision).map(decision))
         .compose(this::record);
   }
 
   /** The stored rows the items name (and their parent tasks), and live children of deleted tasks. */
-  private Future<JsonObject> loadStored() {
+  private Future<Decision> loadAndDecide() {
     Map<EntityType, Set<String>> ids = new EnumMap<>(EntityType.class);
     Set<String> deletedTasks = new LinkedHashSet<>();
     for (PushItem item : batch.items()) {
@@ -111,41 +110,31 @@ final class PushTransaction {
         deletedTasks.add(item.id());
       }
     }
-    List<Future<JsonArray>> stored = ids.entrySet().stream()
+    List<Future<List<EntityRow>>> stored = ids.entrySet().stream()
         .map(entry -> select(entry.getKey(), SqlQueries.selectByIds(entry.getKey()), entry.getValue()))
         .toList();
-    List<Future<JsonArray>> children = deletedTasks.isEmpty() ? List.of() : Stream.of(EntityType.values())
+    List<Future<List<EntityRow>>> children = deletedTasks.isEmpty() ? List.of() : Stream.of(EntityType.values())
         .filter(EntityType::isChildOfTask)
         .map(type -> select(type, SqlQueries.liveChildren(type), deletedTasks))
         .toList();
-    return Future.all(Future.all(stored), Future.all(children)).map(loaded -> new JsonObject()
-        .put("principal", principal.toJson())
-        .put("deviceId", batch.deviceId())
-        .put("now", now)
-        .put("items", new JsonArray(batch.items().stream().map(PushItem::toJson).toList()))
-        .put("stored", concat(stored))
-        .put("children", concat(children)));
+    return Future.all(Future.all(stored), Future.all(children)).compose(loaded -> decider.decide(
+        principal, batch.deviceId(), now, batch.items(), concat(stored), concat(children)));
   }
 
-  private Future<JsonArray> select(EntityType type, String sql, Set<String> ids) {
+  private Future<List<EntityRow>> select(EntityType type, String sql, Set<String> ids) {
     return connection.preparedQuery(sql)
         .execute(Tuple.tuple().addString(principal.orgId()).addArrayOfString(ids.toArray(String[]::new)))
         .map(rows -> {
-          JsonArray json = new JsonArray();
-          rows.forEach(row -> json.add(Rows.entity(type, row).toJson()));
-          return json;
+          List<EntityRow> entities = new ArrayList<>(rows.size());
+          rows.forEach(row -> entities.add(Rows.entity(type, row)));
+          return entities;
         });
   }
 
-  private static JsonArray concat(List<Future<JsonArray>> parts) {
-    JsonArray all = new JsonArray();
+  private static List<EntityRow> concat(List<Future<List<EntityRow>>> parts) {
+    List<EntityRow> all = new ArrayList<>();
     parts.forEach(part -> all.addAll(part.result()));
     return all;
-  }
-
-  private Future<Decision> decide(JsonObject request) {
-    return eventBus.<JsonObject>request(Addresses.CONFLICT_DECIDE, request, busOptions)
-        .map(reply -> Decision.fromJson(reply.body()));
   }
 
   /** Writes every decided state at the next feed positions, in decision order. */
