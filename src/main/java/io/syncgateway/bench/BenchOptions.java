@@ -30,7 +30,7 @@ record BenchOptions(
     d.put("batch-size", "100");
     d.put("shared-tasks", "200");
     d.put("pull-limits", "100,1000");
-    d.put("mixed-rate", "200");
+    d.put("mixed-rate", "50");
     d.put("mixed-seconds", "20");
     d.put("mixed-batch", "20");
     d.put("workloads", String.join(",", WORKLOADS));

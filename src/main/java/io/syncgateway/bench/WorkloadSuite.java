@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrency in an organization of its own, directly against the database.
  */
 final class WorkloadSuite {
+  private static final int WARM_UP_BATCHES = 3;
+
   private final BenchEnvironment env;
   private final BenchOptions o;
   private final List<Measurement> results = new ArrayList<>();
@@ -22,6 +24,7 @@ final class WorkloadSuite {
 
   List<Measurement> run() {
     env.log.printf("Workloads: %d devices, %d batches of %d tasks each%n", o.devices(), o.batches(), o.batchSize());
+    targets().forEach(this::warmUp);
     for (SyncTarget<?> target : targets()) {
       pushCreate(target);
     }
@@ -40,6 +43,17 @@ final class WorkloadSuite {
       mixed();
     }
     return results;
+  }
+
+  /** JIT warm-up of both sides (not measured): a few pushes per device and a full pull. */
+  private <B> void warmUp(SyncTarget<B> target) {
+    List<SimDevice> devices = SimDevice.fleet(env.org("warmup-" + target.name()), "d", o.devices(), env.tokens);
+    ClosedLoop.run("warm-up", target.name(), Workloads.pushCreate(target, devices, WARM_UP_BATCHES, o.batchSize()));
+    SimDevice reader = SimDevice.one(devices.get(0).principal().orgId(), "reader", env.tokens);
+    for (int limit : o.pullLimits()) {
+      ClosedLoop.run("warm-up", target.name(), List.of(Workloads.pullFull(target, reader, limit)));
+    }
+    env.log.println("  warmed up " + target.name());
   }
 
   private List<SyncTarget<?>> targets() {

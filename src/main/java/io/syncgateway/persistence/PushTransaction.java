@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * One push, in one database transaction: bind the device, take the organization's feed lock,
+ * One push, in one database transaction (see {@link #run()} for how its statements are sent): bind the device, take the organization's feed lock,
  * answer a replayed batchId from its record, else load the named entities, have the conflict
  * verticle decide every item, write the results at fresh feed positions and record the batch.
  */
@@ -53,11 +53,19 @@ public final class PushTransaction {
     return pool.withTransaction(connection -> new PushTransaction(connection, decider, principal, batch).run());
   }
 
+  /**
+   * The statements are pipelined on the transaction's connection: binding the device, taking the
+   * feed lock, looking up the batchId and loading the named rows go out together and run in that
+   * order, so the loads still read under the lock; then the writes and the records go out together.
+   * Two round trips under the lock instead of one per statement.
+   */
   Future<JsonObject> run() {
-    return bindDevice()
-        .compose(bound -> lockFeed())
-        .compose(locked -> findReplay())
-        .compose(replayed -> replayed != null ? logReplay(replayed) : apply());
+    Future<Void> bound = bindDevice();
+    Future<Void> locked = lockFeed();
+    Future<JsonObject> replayed = findReplay();
+    Future<Stored> stored = loadStored();
+    return Future.all(bound, locked, replayed, stored)
+        .compose(ready -> replayed.result() != null ? logReplay(replayed.result()) : apply(stored.result()));
   }
 
   private Future<Void> bindDevice() {
@@ -91,14 +99,19 @@ public final class PushTransaction {
     return log("replayed", 0, 0, 0, 0, 0).map(response);
   }
 
-  private Future<JsonObject> apply() {
-    return loadAndDecide()
-        .compose(decision -> write(decision).map(decision))
-        .compose(this::record);
+  private Future<JsonObject> apply(Stored stored) {
+    return decider.decide(principal, batch.deviceId(), now, batch.items(), stored.rows(), stored.liveChildren())
+        .compose(decision -> {
+          Future<Void> written = write(decision);
+          Future<JsonObject> recorded = record(decision);
+          return Future.all(written, recorded).map(both -> recorded.result());
+        });
   }
 
   /** The stored rows the items name (and their parent tasks), and live children of deleted tasks. */
-  private Future<Decision> loadAndDecide() {
+  private record Stored(List<EntityRow> rows, List<EntityRow> liveChildren) {}
+
+  private Future<Stored> loadStored() {
     Map<EntityType, Set<String>> ids = new EnumMap<>(EntityType.class);
     Set<String> deletedTasks = new LinkedHashSet<>();
     for (PushItem item : batch.items()) {
@@ -117,8 +130,8 @@ public final class PushTransaction {
         .filter(EntityType::isChildOfTask)
         .map(type -> select(type, SqlQueries.liveChildren(type), deletedTasks))
         .toList();
-    return Future.all(Future.all(stored), Future.all(children)).compose(loaded -> decider.decide(
-        principal, batch.deviceId(), now, batch.items(), concat(stored), concat(children)));
+    return Future.all(Future.all(stored), Future.all(children))
+        .map(loaded -> new Stored(concat(stored), concat(children)));
   }
 
   private Future<List<EntityRow>> select(EntityType type, String sql, Set<String> ids) {
@@ -153,10 +166,8 @@ public final class PushTransaction {
     List<Future<?>> statements = new ArrayList<>();
     byType.forEach((type, tuples) ->
         statements.add(connection.preparedQuery(SqlQueries.upsert(type)).executeBatch(tuples)));
-    statements.add(connection.preparedQuery(SqlQueries.ADVANCE_FEED)
+    statements.add(connection.preparedQuery(SqlQueries.ADVANCE_FEED_AND_MARK)
         .execute(Tuple.of(principal.orgId(), reached, orgClock.toJson(), now)));
-    statements.add(connection.preparedQuery(SqlQueries.INSERT_FEED_MARK)
-        .execute(Tuple.of(principal.orgId(), reached, now)));
     lastSeq = reached;
     return Future.all(statements).mapEmpty();
   }
