@@ -9,8 +9,8 @@ import java.util.Map;
 
 /** The parameters of a benchmark run, from {@code --name value} options; defaults fit a 2-core machine. */
 record BenchOptions(
-    int devices, int batches, int batchSize, int sharedTasks,
-    List<Integer> pullLimits, int mixedRate, int mixedSeconds, int mixedBatch,
+    int devices, int batches, int batchSize, int sharedTasks, int warmUpBatches,
+    List<Integer> pullLimits, int pullRounds, int mixedRate, int mixedSeconds, int mixedBatch,
     List<String> workloads, List<String> curves,
     List<Integer> curveBatchSizes, List<Integer> curveDevices, List<Integer> curveInstances,
     List<Integer> datasetSizes, int curveEntities, int curveBatches,
@@ -29,7 +29,9 @@ record BenchOptions(
     d.put("batches", "20");
     d.put("batch-size", "100");
     d.put("shared-tasks", "200");
+    d.put("warm-up-batches", "3");
     d.put("pull-limits", "100,1000");
+    d.put("pull-rounds", "3");
     d.put("mixed-rate", "50");
     d.put("mixed-seconds", "20");
     d.put("mixed-batch", "20");
@@ -39,7 +41,7 @@ record BenchOptions(
     d.put("curve-devices", "1,4,16,64");
     d.put("curve-instances", "1,2");
     d.put("dataset-sizes", "10000,100000,1000000");
-    d.put("curve-entities", "500");
+    d.put("curve-entities", "200");
     d.put("curve-batches", "5");
     d.put("url", "");
     d.put("pg-url", "");
@@ -63,7 +65,8 @@ record BenchOptions(
     List<String> curves = names(o.get("curves"), CURVES);
     return new BenchOptions(
         positive(o, "devices"), positive(o, "batches"), positive(o, "batch-size"), positive(o, "shared-tasks"),
-        positives(o, "pull-limits"), positive(o, "mixed-rate"), positive(o, "mixed-seconds"), positive(o, "mixed-batch"),
+        nonNegative(o, "warm-up-batches"),
+        positives(o, "pull-limits"), positive(o, "pull-rounds"), positive(o, "mixed-rate"), positive(o, "mixed-seconds"), positive(o, "mixed-batch"),
         names(o.get("workloads"), WORKLOADS), curves,
         positives(o, "curve-batch-sizes"), positives(o, "curve-devices"), positives(o, "curve-instances"),
         positives(o, "dataset-sizes"), positive(o, "curve-entities"), positive(o, "curve-batches"),
@@ -108,6 +111,10 @@ record BenchOptions(
       // reported below
     }
     throw new IllegalArgumentException("--" + name + " must be a positive integer");
+  }
+
+  private static int nonNegative(Map<String, String> o, String name) {
+    return o.get(name).equals("0") ? 0 : positive(o, name);
   }
 
   private static List<Integer> positives(Map<String, String> o, String name) {

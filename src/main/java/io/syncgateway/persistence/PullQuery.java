@@ -46,9 +46,11 @@ public final class PullQuery {
 
   /** {@code request}: deviceId, limit, types (singular names), and cursor or sinceMillis (and offset). */
   public Future<JsonObject> run() {
-    return bindDevice()
-        .compose(bound -> feedState())
-        .compose(state -> range(state).compose(range -> page(state, range)));
+    // Binding the device and reading the feed are independent: two pooled connections, one round trip.
+    Future<Void> bound = bindDevice();
+    Future<FeedState> state = feedState();
+    return Future.all(bound, state)
+        .compose(ready -> range(state.result()).compose(range -> page(state.result(), range)));
   }
 
   private String deviceId() {

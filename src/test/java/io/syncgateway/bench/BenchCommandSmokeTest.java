@@ -29,7 +29,7 @@ class BenchCommandSmokeTest {
 
     JsonObject results = BenchCommand.run(Map.of(
         "pg-url", TestDatabase.freshDatabase("bench").connectionString(),
-        "devices", "2", "batches", "2", "batch-size", "5", "shared-tasks", "5",
+        "devices", "2", "batches", "2", "batch-size", "5", "shared-tasks", "5", "warm-up-batches", "0",
         "pull-limits", "100", "mixed-rate", "20", "mixed-seconds", "1",
         "out", out.toString()), new PrintStream(printed, true, StandardCharsets.UTF_8));
 
