@@ -4,7 +4,10 @@ import io.syncgateway.persistence.FeedCursor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.core.Future;
 import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * Pull page time against the size of the feed: one organization's task table grows to each size by
@@ -17,16 +20,16 @@ final class DatasetCurve {
   private static final int REPEATS = 30;
   private static final String LOAD_TASKS = "INSERT INTO tasks (org_id, id, data, vector_clock, version, created_at, "
       + "created_by, updated_at, last_modified_by, last_modified_device, checksum, feed_seq) "
-      + "SELECT $1, 'bulk-' || g, jsonb_build_object('title', 'Prepare quarterly report part ' || lpad(g::text, 9, '0'), "
+      + "SELECT $1::text, 'bulk-' || g, jsonb_build_object('title', 'Prepare quarterly report part ' || lpad(g::text, 9, '0'), "
       + "'description', repeat('Collect the figures and reconcile them. ', 8), 'status', 'todo', "
       + "'assignedTo', 'user-' || (g % 17), 'tags', jsonb_build_array('reporting', 'q1', 'team-' || (g % 7)), "
       + "'customFields', jsonb_build_object('priority', 'normal', 'estimateHours', g % 8), 'position', g), "
-      + "jsonb_build_object('bulk-loader', g), 1, $4, 'bulk', $4, 'bulk', 'bulk-loader', "
+      + "jsonb_build_object('bulk-loader', g), 1, $4::bigint, 'bulk', $4::bigint, 'bulk', 'bulk-loader', "
       + "md5(g::text) || md5(g::text), g FROM generate_series($2::bigint, $3::bigint) g";
   private static final String LOAD_MARKS = "INSERT INTO feed_marks (org_id, last_seq, at_ms) "
-      + "SELECT $1, g, $4 FROM generate_series($2::bigint + 99, $3::bigint, 100) g";
+      + "SELECT $1::text, g, $4::bigint FROM generate_series($2::bigint + 99, $3::bigint, 100) g";
   private static final String SET_COUNTER = "INSERT INTO feed_counters (org_id, last_seq, vector_clock, updated_at) "
-      + "VALUES ($1, $2, jsonb_build_object('bulk-loader', $2), $3) ON CONFLICT (org_id) "
+      + "VALUES ($1, $2::bigint, jsonb_build_object('bulk-loader', $2::bigint), $3::bigint) ON CONFLICT (org_id) "
       + "DO UPDATE SET last_seq = EXCLUDED.last_seq, vector_clock = EXCLUDED.vector_clock";
 
   private final BenchEnvironment env;
@@ -79,9 +82,8 @@ final class DatasetCurve {
   private <B> Measurement pages(SyncTarget<B> target, SimDevice reader, String name, Long position) {
     long now = System.currentTimeMillis();
     String cursor = position == null ? null : new FeedCursor(position, now, now).encode();
-    List<java.util.function.Supplier<io.vertx.core.Future<Outcome>>> requests = java.util.stream.IntStream
-        .range(0, REPEATS)
-        .<java.util.function.Supplier<io.vertx.core.Future<Outcome>>>mapToObj(i ->
+    List<Supplier<Future<Outcome>>> requests = IntStream.range(0, REPEATS)
+        .<Supplier<Future<Outcome>>>mapToObj(i ->
             () -> target.pull(reader, PAGE, cursor).map(page -> Outcome.of(page.entities())))
         .toList();
     return env.measure(name, target, List.of(LoadDevice.of(requests)));

@@ -27,11 +27,12 @@ class BenchCommandSmokeTest {
     Path out = dir.resolve("results.json");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-    JsonObject results = BenchCommand.run(Map.of(
-        "pg-url", TestDatabase.freshDatabase("bench").connectionString(),
-        "devices", "2", "batches", "2", "batch-size", "5", "shared-tasks", "5", "warm-up-batches", "0",
-        "pull-limits", "100", "mixed-rate", "20", "mixed-seconds", "1",
-        "out", out.toString()), new PrintStream(printed, true, StandardCharsets.UTF_8));
+    JsonObject results = BenchCommand.run(Map.ofEntries(
+        Map.entry("pg-url", TestDatabase.freshDatabase("bench").connectionString()),
+        Map.entry("devices", "2"), Map.entry("batches", "2"), Map.entry("batch-size", "5"),
+        Map.entry("shared-tasks", "5"), Map.entry("warm-up-batches", "0"), Map.entry("pull-limits", "100"),
+        Map.entry("pull-rounds", "1"), Map.entry("mixed-rate", "20"), Map.entry("mixed-seconds", "1"),
+        Map.entry("out", out.toString())), new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     assertThat(new JsonObject(Files.readString(out))).isEqualTo(results);
     List<JsonObject> workloads = results.getJsonArray("workloads").stream().map(JsonObject.class::cast).toList();
