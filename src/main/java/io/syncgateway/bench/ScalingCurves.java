@@ -53,6 +53,9 @@ final class ScalingCurves {
       env.startGateway(Map.of("SYNC_HTTP_INSTANCES", n, "SYNC_DECODE_INSTANCES", n, "SYNC_CONFLICT_INSTANCES", n,
           "SYNC_PERSISTENCE_INSTANCES", n));
       GatewayTarget gateway = env.gateway();
+      // A fresh JVM: warm it up first, as the workloads do, so the curve compares steady states.
+      ClosedLoop.run("warm-up", gateway.name(), Workloads.pushCreate(gateway, fleet(gateway, "inst-warm" + n,
+          o.devices()), Math.max(1, o.warmUpBatches()), o.batchSize()));
       List<SimDevice> devices = fleet(gateway, "inst" + n, o.devices());
       Measurement push = env.measure("push-create instances=" + n, gateway,
           Workloads.pushCreate(gateway, devices, o.curveBatches(), o.batchSize()));
