@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class BenchCommand {
         .put("processors", runtime.availableProcessors())
         .put("javaVersion", System.getProperty("java.version"))
         .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
-        .put("loadAverage", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        .put("loadAverage", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private static JsonObject options(BenchOptions o) {

@@ -1,5 +1,7 @@
 package io.syncgateway.bench;
 
+import io.syncgateway.bus.GatewayException;
+
 /** A request answered with an error: {@code kind} is the HTTP status and problem code, or "io". */
 final class RequestFailed extends RuntimeException {
   private final String kind;
@@ -17,7 +19,7 @@ final class RequestFailed extends RuntimeException {
     if (error instanceof RequestFailed failed) {
       return failed.kind();
     }
-    if (error instanceof io.syncgateway.bus.GatewayException gateway) {
+    if (error instanceof GatewayException gateway) {
       return gateway.code().status() + " " + gateway.code().wire();
     }
     return "io " + error.getClass().getSimpleName();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -92,7 +93,7 @@ final class Workloads {
   }
 
   private static List<LoadDevice> perDevice(List<SimDevice> fleet,
-      java.util.function.Function<SimDevice, List<Supplier<Future<Outcome>>>> requests) {
+      Function<SimDevice, List<Supplier<Future<Outcome>>>> requests) {
     return fleet.stream().map(device -> LoadDevice.of(requests.apply(device))).toList();
   }
 }
