@@ -4,6 +4,7 @@ import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.auth.VerificationKeys;
 import io.syncgateway.client.cli.ClientCli;
+import io.syncgateway.bench.BenchCommand;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.LogFormat;
 import io.syncgateway.config.Setting;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Command line: no arguments runs the gateway; {@code token --user U --org O [--role R]
  * [--expires-in SECONDS]} prints a token signed with the configured secret; {@code client …} runs
- * one command of the command-line sync client (see {@link ClientCli}).
+ * one command of the command-line sync client (see {@link ClientCli}); {@code bench [options]}
+ * runs the benchmark ({@link BenchCommand}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -31,6 +33,9 @@ public final class Main {
         System.exit(ClientCli.run(List.of(args).subList(1, args.length), System.out));
       } else if (args.length > 0 && args[0].equals("token")) {
         System.out.println(token(options(args)));
+      } else if (args.length > 0 && args[0].equals("bench")) {
+        BenchCommand.run(options(args), System.out);
+        System.exit(0);
       } else if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
         System.out.println(usage());
       } else if (args.length == 0 || args[0].equals("run")) {
@@ -50,6 +55,9 @@ public final class Main {
         "usage: java -jar target/sync-gateway.jar [run]",
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
         "       java -jar target/sync-gateway.jar client --url URL --token JWT [--store FILE] COMMAND (client help: client --help)",
+        "       java -jar target/sync-gateway.jar bench [--devices 16] [--batches 20] [--batch-size 100] [--curves all] ...",
+        "         starts a gateway (-Xmx256m) on an embedded PostgreSQL, drives it over HTTP and directly; options and",
+        "         defaults: " + String.join(" ", BenchCommand.optionDefaults()) + " (see docs/performance.md)",
         "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
         "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }

@@ -84,6 +84,8 @@ public class HttpVerticle extends VerticleBase {
 
     server = vertx.createHttpServer(new HttpServerOptions()
         .setCompressionSupported(true)
+        // gzip level 1: several times faster than the default 6 on pull pages, a few percent larger.
+        .setCompressionLevel(1)
         .setHost(config.string(Setting.HTTP_HOST)));
     return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
   }

@@ -46,7 +46,7 @@ public class PersistenceVerticle extends VerticleBase {
   private Pool pool;
   private DatabaseGate gate;
   private SyncMetrics metrics;
-  private DeliveryOptions busOptions;
+  private ItemDecider decider;
   private long retentionMs;
   private long batchIdRetentionMs;
   private long skewMs;
@@ -57,7 +57,8 @@ public class PersistenceVerticle extends VerticleBase {
     retentionMs = config.number(Setting.RETENTION_MS);
     batchIdRetentionMs = config.number(Setting.BATCH_ID_RETENTION_MS);
     skewMs = config.number(Setting.CLOCK_SKEW_MS);
-    busOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS) / 2);
+    decider = ItemDecider.overBus(vertx.eventBus(),
+        new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS) / 2));
     PgConnectOptions connect = PgUrl.parse(config.string(Setting.PG_URL)).connectOptions()
         .setReconnectAttempts(0);
     // Short connect and pool-wait timeouts: an unreachable database must fail requests fast.
@@ -115,8 +116,7 @@ public class PersistenceVerticle extends VerticleBase {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
     JsonObject prepared = body.getJsonObject("batch");
     PreparedBatch batch = PreparedBatch.fromJson(prepared);
-    return gate.pushes.submit(batch.priority(), () -> gate.guarded(() -> pool.withTransaction(connection ->
-            new PushTransaction(connection, vertx.eventBus(), busOptions, principal, batch).run())))
+    return gate.pushes.submit(batch.priority(), () -> gate.guarded(() -> PushTransaction.apply(pool, decider, principal, batch)))
         .map(outcome -> {
           metrics.pushed(prepared, outcome.response(), outcome.replayed(), outcome.applied(), outcome.acknowledged());
           return outcome.toReply();

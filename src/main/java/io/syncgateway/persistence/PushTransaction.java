@@ -4,7 +4,6 @@ import io.syncgateway.auth.Principal;
 import io.syncgateway.batch.PreparedBatch;
 import io.syncgateway.batch.PushItem;
 import io.syncgateway.batch.Rejection;
-import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.clock.VectorClock;
@@ -12,10 +11,9 @@ import io.syncgateway.conflict.Decision;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
@@ -29,14 +27,13 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * One push, in one database transaction: bind the device, take the organization's feed lock,
+ * One push, in one database transaction (see {@link #run()} for how its statements are sent): bind the device, take the organization's feed lock,
  * answer a replayed batchId from its record, else load the named entities, have the conflict
  * verticle decide every item, write the results at fresh feed positions and record the batch.
  */
-final class PushTransaction {
+public final class PushTransaction {
   private final SqlConnection connection;
-  private final EventBus eventBus;
-  private final DeliveryOptions busOptions;
+  private final ItemDecider decider;
   private final Principal principal;
   private final PreparedBatch batch;
   private final long startedAt = System.nanoTime();
@@ -44,17 +41,15 @@ final class PushTransaction {
   private long now;
   private VectorClock orgClock;
 
-  PushTransaction(SqlConnection connection, EventBus eventBus, DeliveryOptions busOptions,
-      Principal principal, PreparedBatch batch) {
+  public PushTransaction(SqlConnection connection, ItemDecider decider, Principal principal, PreparedBatch batch) {
     this.connection = connection;
-    this.eventBus = eventBus;
-    this.busOptions = busOptions;
+    this.decider = decider;
     this.principal = principal;
     this.batch = batch;
   }
 
   /** What a push came to: its response, and whether it was a replay of a recorded batchId. */
-  record Outcome(JsonObject response, boolean replayed, int applied, int acknowledged) {
+  public record Outcome(JsonObject response, boolean replayed, int applied, int acknowledged) {
     /** The reply on the bus (see {@code Addresses.PUSH_APPLY}): the wire response and, for the request log, the counts. */
     JsonObject toReply() {
       return new JsonObject().put("response", response).put("applied", applied).put("acknowledged", acknowledged)
@@ -62,11 +57,24 @@ final class PushTransaction {
     }
   }
 
+  /** Runs the push in a transaction of its own; what it came to. */
+  public static Future<Outcome> apply(Pool pool, ItemDecider decider, Principal principal, PreparedBatch batch) {
+    return pool.withTransaction(connection -> new PushTransaction(connection, decider, principal, batch).run());
+  }
+
+  /**
+   * The statements are pipelined on the transaction's connection: binding the device, taking the
+   * feed lock, looking up the batchId and loading the named rows go out together and run in that
+   * order, so the loads still read under the lock; then the writes and the records go out together.
+   * Two round trips under the lock instead of one per statement.
+   */
   Future<Outcome> run() {
-    return bindDevice()
-        .compose(bound -> lockFeed())
-        .compose(locked -> findReplay())
-        .compose(replayed -> replayed != null ? logReplay(replayed) : apply());
+    Future<Void> bound = bindDevice();
+    Future<Void> locked = lockFeed();
+    Future<JsonObject> replayed = findReplay();
+    Future<Stored> stored = loadStored();
+    return Future.all(bound, locked, replayed, stored)
+        .compose(ready -> replayed.result() != null ? logReplay(replayed.result()) : apply(stored.result()));
   }
 
   private Future<Void> bindDevice() {
@@ -100,15 +108,19 @@ final class PushTransaction {
     return log("replayed", 0, 0, 0, 0, 0).map(new Outcome(response, true, 0, 0));
   }
 
-  private Future<Outcome> apply() {
-    return loadStored()
-        .compose(this::decide)
-        .compose(decision -> write(decision).map(decision))
-        .compose(this::record);
+  private Future<Outcome> apply(Stored stored) {
+    return decider.decide(principal, batch.deviceId(), now, batch.items(), stored.rows(), stored.liveChildren())
+        .compose(decision -> {
+          Future<Void> written = write(decision);
+          Future<Outcome> recorded = record(decision);
+          return Future.all(written, recorded).map(both -> recorded.result());
+        });
   }
 
   /** The stored rows the items name (and their parent tasks), and live children of deleted tasks. */
-  private Future<JsonObject> loadStored() {
+  private record Stored(List<EntityRow> rows, List<EntityRow> liveChildren) {}
+
+  private Future<Stored> loadStored() {
     Map<EntityType, Set<String>> ids = new EnumMap<>(EntityType.class);
     Set<String> deletedTasks = new LinkedHashSet<>();
     for (PushItem item : batch.items()) {
@@ -120,41 +132,31 @@ final class PushTransaction {
         deletedTasks.add(item.id());
       }
     }
-    List<Future<JsonArray>> stored = ids.entrySet().stream()
+    List<Future<List<EntityRow>>> stored = ids.entrySet().stream()
         .map(entry -> select(entry.getKey(), SqlQueries.selectByIds(entry.getKey()), entry.getValue()))
         .toList();
-    List<Future<JsonArray>> children = deletedTasks.isEmpty() ? List.of() : Stream.of(EntityType.values())
+    List<Future<List<EntityRow>>> children = deletedTasks.isEmpty() ? List.of() : Stream.of(EntityType.values())
         .filter(EntityType::isChildOfTask)
         .map(type -> select(type, SqlQueries.liveChildren(type), deletedTasks))
         .toList();
-    return Future.all(Future.all(stored), Future.all(children)).map(loaded -> new JsonObject()
-        .put("principal", principal.toJson())
-        .put("deviceId", batch.deviceId())
-        .put("now", now)
-        .put("items", new JsonArray(batch.items().stream().map(PushItem::toJson).toList()))
-        .put("stored", concat(stored))
-        .put("children", concat(children)));
+    return Future.all(Future.all(stored), Future.all(children))
+        .map(loaded -> new Stored(concat(stored), concat(children)));
   }
 
-  private Future<JsonArray> select(EntityType type, String sql, Set<String> ids) {
+  private Future<List<EntityRow>> select(EntityType type, String sql, Set<String> ids) {
     return connection.preparedQuery(sql)
         .execute(Tuple.tuple().addString(principal.orgId()).addArrayOfString(ids.toArray(String[]::new)))
         .map(rows -> {
-          JsonArray json = new JsonArray();
-          rows.forEach(row -> json.add(Rows.entity(type, row).toJson()));
-          return json;
+          List<EntityRow> entities = new ArrayList<>(rows.size());
+          rows.forEach(row -> entities.add(Rows.entity(type, row)));
+          return entities;
         });
   }
 
-  private static JsonArray concat(List<Future<JsonArray>> parts) {
-    JsonArray all = new JsonArray();
+  private static List<EntityRow> concat(List<Future<List<EntityRow>>> parts) {
+    List<EntityRow> all = new ArrayList<>();
     parts.forEach(part -> all.addAll(part.result()));
     return all;
-  }
-
-  private Future<Decision> decide(JsonObject request) {
-    return eventBus.<JsonObject>request(Addresses.CONFLICT_DECIDE, request, busOptions)
-        .map(reply -> Decision.fromJson(reply.body()));
   }
 
   /** Writes every decided state at the next feed positions, in decision order. */
@@ -173,10 +175,8 @@ final class PushTransaction {
     List<Future<?>> statements = new ArrayList<>();
     byType.forEach((type, tuples) ->
         statements.add(connection.preparedQuery(SqlQueries.upsert(type)).executeBatch(tuples)));
-    statements.add(connection.preparedQuery(SqlQueries.ADVANCE_FEED)
+    statements.add(connection.preparedQuery(SqlQueries.ADVANCE_FEED_AND_MARK)
         .execute(Tuple.of(principal.orgId(), reached, orgClock.toJson(), now)));
-    statements.add(connection.preparedQuery(SqlQueries.INSERT_FEED_MARK)
-        .execute(Tuple.of(principal.orgId(), reached, now)));
     lastSeq = reached;
     return Future.all(statements).mapEmpty();
   }

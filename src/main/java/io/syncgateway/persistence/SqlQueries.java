@@ -41,10 +41,13 @@ final class SqlQueries {
       + "ON CONFLICT (org_id) DO UPDATE SET org_id = f.org_id "
       + "RETURNING last_seq, vector_clock, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms";
 
-  static final String ADVANCE_FEED =
-      "UPDATE feed_counters SET last_seq = $2, vector_clock = $3, updated_at = $4 WHERE org_id = $1";
-
-  static final String INSERT_FEED_MARK = "INSERT INTO feed_marks (org_id, last_seq, at_ms) VALUES ($1, $2, $3)";
+  /**
+   * Moves the organization's feed to position $2 with clock $3 and records the mark (position $2
+   * reached at server time $4), in one statement. Runs under the feed lock the transaction holds.
+   */
+  static final String ADVANCE_FEED_AND_MARK = "WITH advanced AS (UPDATE feed_counters SET last_seq = $2, "
+      + "vector_clock = $3, updated_at = $4 WHERE org_id = $1 RETURNING org_id, last_seq) "
+      + "INSERT INTO feed_marks (org_id, last_seq, at_ms) SELECT org_id, last_seq, $4 FROM advanced";
 
   static final String FIND_BATCH = "SELECT response FROM push_batches WHERE device_id = $1 AND batch_id = $2";
 

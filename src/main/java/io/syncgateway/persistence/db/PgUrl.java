@@ -125,7 +125,9 @@ public record PgUrl(String host, int port, String database, String user, String 
         .setHost(host)
         .setPort(port)
         .setDatabase(database)
-        .setUser(user);
+        .setUser(user)
+        // Without the cache every prepared query is parsed anew, an extra round trip per statement.
+        .setCachePreparedStatements(true);
     if (password != null) {
       options.setPassword(password);
     }

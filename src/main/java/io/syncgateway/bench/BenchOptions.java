@@ -1,0 +1,127 @@
+package io.syncgateway.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The parameters of a benchmark run, from {@code --name value} options; defaults fit a 2-core machine. */
+record BenchOptions(
+    int devices, int batches, int batchSize, int sharedTasks, int warmUpBatches,
+    List<Integer> pullLimits, int pullRounds, int mixedRate, int mixedSeconds, int mixedBatch,
+    List<String> workloads, List<String> curves,
+    List<Integer> curveBatchSizes, List<Integer> curveDevices, List<Integer> curveInstances,
+    List<Integer> datasetSizes, int curveEntities, int curveBatches,
+    String url, String pgUrl, String jwtSecret, String gatewayHeap, List<String> gatewayJvmArgs, int poolSize,
+    Path out) {
+
+  static final List<String> WORKLOADS = List.of("push-create", "push-update", "push-contended", "pull-full", "mixed");
+  static final List<String> CURVES = List.of("batch-size", "devices", "instances", "dataset");
+
+  /** Every option with its default, in the order the help text lists them. */
+  static final Map<String, String> DEFAULTS = defaults();
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("devices", "16");
+    d.put("batches", "20");
+    d.put("batch-size", "100");
+    d.put("shared-tasks", "200");
+    d.put("warm-up-batches", "3");
+    d.put("pull-limits", "100,1000");
+    d.put("pull-rounds", "3");
+    d.put("mixed-rate", "50");
+    d.put("mixed-seconds", "20");
+    d.put("mixed-batch", "20");
+    d.put("workloads", String.join(",", WORKLOADS));
+    d.put("curves", "none");
+    d.put("curve-batch-sizes", "1,10,100,500");
+    d.put("curve-devices", "1,4,16,64");
+    d.put("curve-instances", "1,2");
+    d.put("dataset-sizes", "10000,100000,1000000");
+    d.put("curve-entities", "200");
+    d.put("curve-batches", "5");
+    d.put("url", "");
+    d.put("pg-url", "");
+    d.put("jwt-secret", "");
+    d.put("gateway-heap", "256m");
+    d.put("gateway-jvm-args", "");
+    d.put("pool-size", "8");
+    d.put("out", "bench-results.json");
+    return d;
+  }
+
+  static BenchOptions parse(Map<String, String> given) {
+    for (String name : given.keySet()) {
+      if (!DEFAULTS.containsKey(name)) {
+        throw new IllegalArgumentException("Unknown bench option --" + name + "; options: --"
+            + String.join(", --", DEFAULTS.keySet()));
+      }
+    }
+    Map<String, String> o = new HashMap<>(DEFAULTS);
+    o.putAll(given);
+    List<String> curves = names(o.get("curves"), CURVES);
+    return new BenchOptions(
+        positive(o, "devices"), positive(o, "batches"), positive(o, "batch-size"), positive(o, "shared-tasks"),
+        nonNegative(o, "warm-up-batches"),
+        positives(o, "pull-limits"), positive(o, "pull-rounds"), positive(o, "mixed-rate"), positive(o, "mixed-seconds"), positive(o, "mixed-batch"),
+        names(o.get("workloads"), WORKLOADS), curves,
+        positives(o, "curve-batch-sizes"), positives(o, "curve-devices"), positives(o, "curve-instances"),
+        positives(o, "dataset-sizes"), positive(o, "curve-entities"), positive(o, "curve-batches"),
+        blankToNull(o.get("url")), blankToNull(o.get("pg-url")), blankToNull(o.get("jwt-secret")),
+        o.get("gateway-heap"), o.get("gateway-jvm-args").isBlank() ? List.of()
+            : Arrays.asList(o.get("gateway-jvm-args").trim().split("\\s+")),
+        positive(o, "pool-size"), Path.of(o.get("out")));
+  }
+
+  boolean runs(String workload) {
+    return workloads.contains(workload);
+  }
+
+  boolean draws(String curve) {
+    return curves.contains(curve);
+  }
+
+  private static List<String> names(String value, List<String> known) {
+    if (value.equals("none")) {
+      return List.of();
+    }
+    if (value.equals("all")) {
+      return known;
+    }
+    List<String> names = Arrays.stream(value.split(",")).map(String::trim).toList();
+    for (String name : names) {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("Unknown name '" + name + "'; known: " + String.join(", ", known)
+            + " (or all, none)");
+      }
+    }
+    return names;
+  }
+
+  private static int positive(Map<String, String> o, String name) {
+    try {
+      int value = Integer.parseInt(o.get(name));
+      if (value > 0) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--" + name + " must be a positive integer");
+  }
+
+  private static int nonNegative(Map<String, String> o, String name) {
+    return o.get(name).equals("0") ? 0 : positive(o, name);
+  }
+
+  private static List<Integer> positives(Map<String, String> o, String name) {
+    return Arrays.stream(o.get(name).split(",")).map(part -> positive(Map.of(name, part.trim()), name)).toList();
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

@@ -1,0 +1,91 @@
+package io.syncgateway.bench;
+
+import io.syncgateway.persistence.FeedCursor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * Pull page time against the size of the feed: one organization's task table grows to each size by
+ * SQL bulk load (generate_series; a feed mark every 100 positions, as pushes of 100 leave), then pages
+ * of 100 are timed at the start, the middle and the end of the feed, over HTTP and directly. Keyset
+ * pagination should make them cost the same at 10 k and at 1 M rows.
+ */
+final class DatasetCurve {
+  private static final int PAGE = 100;
+  private static final int REPEATS = 30;
+  private static final String LOAD_TASKS = "INSERT INTO tasks (org_id, id, data, vector_clock, version, created_at, "
+      + "created_by, updated_at, last_modified_by, last_modified_device, checksum, feed_seq) "
+      + "SELECT $1::text, 'bulk-' || g, jsonb_build_object('title', 'Prepare quarterly report part ' || lpad(g::text, 9, '0'), "
+      + "'description', repeat('Collect the figures and reconcile them. ', 8), 'status', 'todo', "
+      + "'assignedTo', 'user-' || (g % 17), 'tags', jsonb_build_array('reporting', 'q1', 'team-' || (g % 7)), "
+      + "'customFields', jsonb_build_object('priority', 'normal', 'estimateHours', g % 8), 'position', g), "
+      + "jsonb_build_object('bulk-loader', g), 1, $4::bigint, 'bulk', $4::bigint, 'bulk', 'bulk-loader', "
+      + "md5(g::text) || md5(g::text), g FROM generate_series($2::bigint, $3::bigint) g";
+  private static final String LOAD_MARKS = "INSERT INTO feed_marks (org_id, last_seq, at_ms) "
+      + "SELECT $1::text, g, $4::bigint FROM generate_series($2::bigint + 99, $3::bigint, 100) g";
+  private static final String SET_COUNTER = "INSERT INTO feed_counters (org_id, last_seq, vector_clock, updated_at) "
+      + "VALUES ($1, $2::bigint, jsonb_build_object('bulk-loader', $2::bigint), $3::bigint) ON CONFLICT (org_id) "
+      + "DO UPDATE SET last_seq = EXCLUDED.last_seq, vector_clock = EXCLUDED.vector_clock";
+
+  private final BenchEnvironment env;
+
+  DatasetCurve(BenchEnvironment env) {
+    this.env = env;
+  }
+
+  JsonArray run() {
+    String org = env.org("bulk");
+    JsonArray points = new JsonArray();
+    long loaded = 0;
+    for (int size : env.options.datasetSizes()) {
+      long started = System.nanoTime();
+      load(org, loaded + 1, size);
+      loaded = Math.max(loaded, size);
+      env.log.printf("Curve: pull page time at %,d entities (loaded in %.1f s)%n", loaded,
+          (System.nanoTime() - started) / 1e9);
+      JsonObject point = new JsonObject().put("curve", "dataset").put("x", loaded);
+      for (SyncTarget<?> target : List.of(env.gateway(), env.direct())) {
+        SimDevice reader = SimDevice.one(org, "reader-" + target.name() + loaded, env.tokens);
+        JsonObject positions = new JsonObject();
+        for (var where : List.of(new Object[] {"start", null}, new Object[] {"middle", loaded / 2},
+            new Object[] {"end", loaded - PAGE})) {
+          Measurement pages = pages(target, reader, "page@" + where[0] + " n=" + loaded, (Long) where[1]);
+          positions.put((String) where[0], pages.toJson());
+        }
+        point.put(target.name(), positions);
+      }
+      points.add(point);
+    }
+    return points;
+  }
+
+  /** Grows the organization's feed to {@code upTo} positions, then refreshes planner statistics. */
+  private void load(String org, long from, long upTo) {
+    if (upTo < from) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    var pool = env.direct().pool();
+    pool.withTransaction(connection -> connection.preparedQuery(LOAD_TASKS).execute(Tuple.of(org, from, upTo, now))
+        .compose(rows -> connection.preparedQuery(LOAD_MARKS).execute(Tuple.of(org, from, upTo, now)))
+        .compose(rows -> connection.preparedQuery(SET_COUNTER).execute(Tuple.of(org, upTo, now)))).await();
+    pool.query("ANALYZE tasks").execute().await();
+    pool.query("ANALYZE feed_marks").execute().await();
+  }
+
+  /** {@value #REPEATS} pages of {@value #PAGE} after {@code position} (null: the feed's first page). */
+  private <B> Measurement pages(SyncTarget<B> target, SimDevice reader, String name, Long position) {
+    long now = System.currentTimeMillis();
+    String cursor = position == null ? null : new FeedCursor(position, now, now).encode();
+    List<Supplier<Future<Outcome>>> requests = IntStream.range(0, REPEATS)
+        .<Supplier<Future<Outcome>>>mapToObj(i ->
+            () -> target.pull(reader, PAGE, cursor).map(page -> Outcome.of(page.entities())))
+        .toList();
+    return env.measure(name, target, List.of(LoadDevice.of(requests)));
+  }
+}

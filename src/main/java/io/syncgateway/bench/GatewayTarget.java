@@ -1,0 +1,81 @@
+package io.syncgateway.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+
+/** The gateway over real HTTP: gzip request bodies, gzip responses, one keep-alive connection per device. */
+final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
+  private final WebClient client;
+
+  GatewayTarget(Vertx vertx, URI base, int connections) {
+    client = WebClient.create(vertx, new WebClientOptions()
+            .setDefaultHost(base.getHost()).setDefaultPort(base.getPort())
+            .setDecompressionSupported(true).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  }
+
+  @Override
+  public String name() {
+    return "gateway";
+  }
+
+  @Override
+  public Buffer encode(SimDevice device, JsonObject body) {
+    return Buffer.buffer(TaskPayloads.gzip(body.toBuffer().getBytes()));
+  }
+
+  @Override
+  public Future<Outcome> push(SimDevice device, Buffer body) {
+    return authorized(client.post("/api/sync/push"), device)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Content-Encoding", "gzip")
+        .sendBuffer(body)
+        .map(response -> Page.pushOutcome(ok(response)));
+  }
+
+  @Override
+  public Future<Page> pull(SimDevice device, int limit, String cursor) {
+    HttpRequest<Buffer> request = authorized(client.get("/api/sync/pull"), device)
+        .addQueryParam("deviceId", device.deviceId())
+        .addQueryParam("limit", String.valueOf(limit));
+    if (cursor != null) {
+      request.addQueryParam("since", cursor);
+    }
+    return request.send().map(response -> Page.of(ok(response)));
+  }
+
+  /** A GET without a token (health, metrics). */
+  Future<HttpResponse<Buffer>> get(String path) {
+    return client.get(path).send();
+  }
+
+  private static HttpRequest<Buffer> authorized(HttpRequest<Buffer> request, SimDevice device) {
+    return request.putHeader("Authorization", "Bearer " + device.token());
+  }
+
+  private static JsonObject ok(HttpResponse<Buffer> response) {
+    if (response.statusCode() != 200) {
+      String code = "";
+      try {
+        code = " " + response.bodyAsJsonObject().getString("code", "");
+      } catch (RuntimeException notJson) {
+        // the status alone names the error
+      }
+      throw new RequestFailed(response.statusCode() + code, response.bodyAsString());
+    }
+    return response.bodyAsJsonObject();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

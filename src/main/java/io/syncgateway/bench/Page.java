@@ -1,0 +1,20 @@
+package io.syncgateway.bench;
+
+import io.vertx.core.json.JsonObject;
+
+/** One pull page as the benchmark sees it: how many entities, where to go on, whether there is more. */
+record Page(int entities, String cursor, boolean hasMore) {
+  static Page of(JsonObject response) {
+    int entities = response.getJsonArray("tasks").size() + response.getJsonArray("comments").size()
+        + response.getJsonArray("attachments").size() + response.getJsonArray("tombstones").size();
+    return new Page(entities, response.getString("cursor"), response.getBoolean("hasMore"));
+  }
+
+  /** A push response counted: every item of the batch, and the conflicts and rejections among them. */
+  static Outcome pushOutcome(JsonObject response) {
+    int conflicts = response.getJsonArray("conflicts").size();
+    int rejected = response.getJsonArray("rejected").size();
+    int items = response.getInteger("processed") + conflicts + response.getJsonArray("superseded").size() + rejected;
+    return new Outcome(items, conflicts, rejected);
+  }
+}

@@ -1,0 +1,42 @@
+package io.syncgateway.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class BenchPartsTest {
+
+  @Test
+  @DisplayName("heap use is the sum of the heap pools in the gateway's Prometheus metrics")
+  void heapFromMetrics() {
+    String metrics = String.join("\n",
+        "# TYPE jvm_memory_used_bytes gauge",
+        "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"} 1048576.0",
+        "jvm_memory_used_bytes{area=\"nonheap\",id=\"Metaspace\"} 9.0E7",
+        "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Old Gen\"} 2097152.0");
+
+    assertThat(ResourceSampler.heapUsedMib(metrics)).isEqualTo(3.0);
+  }
+
+  @Test
+  @DisplayName("CPU seconds and RSS of a process are read from /proc")
+  void ownProcessStats() {
+    ProcessStats self = ProcessStats.self();
+
+    assertThat(self.cpuSeconds()).isPositive();
+    assertThat(self.rssPeakMib()).isGreaterThanOrEqualTo(self.rssMib()).isPositive();
+  }
+
+  @Test
+  @DisplayName("an unknown option or workload is refused with the list of known ones")
+  void unknownOptions() {
+    assertThatThrownBy(() -> BenchOptions.parse(Map.of("threads", "4")))
+        .hasMessageContaining("--threads").hasMessageContaining("--devices");
+    assertThatThrownBy(() -> BenchOptions.parse(Map.of("workloads", "push-delete")))
+        .hasMessageContaining("push-delete").hasMessageContaining("push-create");
+    assertThat(BenchOptions.parse(Map.of("curves", "all")).curves()).containsExactlyElementsOf(BenchOptions.CURVES);
+  }
+}
