@@ -42,10 +42,18 @@ public final class Addresses {
 
   /**
    * Persistence. Request: {@code {principal, deviceId, cursor | sinceMillis, offset, limit, types}}.
-   * Reply: the pull response of the wire contract. Fails invalid_cursor, resync_required,
+   * Reply: a {@code Buffer}, the pull response of the wire contract already encoded as JSON (the
+   * edge sends it as the body without parsing it), with the headers {@link #PULL_ITEMS_HEADER} and
+   * {@link #PULL_HAS_MORE_HEADER} for logs. Fails invalid_cursor, resync_required,
    * device_owned_by_other_user, overloaded, unavailable.
    */
   public static final String PULL_PAGE = "sync.pull.page";
+
+  /** Reply header of {@link #PULL_PAGE}: how many entities and tombstones the page holds, in decimal. */
+  public static final String PULL_ITEMS_HEADER = "items";
+
+  /** Reply header of {@link #PULL_PAGE}: the page's {@code hasMore}, "true" or "false". */
+  public static final String PULL_HAS_MORE_HEADER = "hasMore";
 
   /** Persistence. Request: {@code {principal, id}}. Reply: the task. Fails not_found. */
   public static final String TASK_GET = "sync.task.get";

@@ -5,6 +5,7 @@ import io.syncgateway.clock.VectorClock;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The stored state of one entity of an organization: its domain fields ({@code data}) and its sync
@@ -26,22 +27,38 @@ public record EntityRow(
 
   /** The entity as clients see it (pull, GET, conflict serverVersion), checksum included. */
   public JsonObject toEntityJson(String orgId) {
-    return isDeleted() ? deletedServerVersion() : entityWithoutChecksum(orgId).put("checksum", checksum);
+    if (isDeleted()) {
+      return deletedServerVersion();
+    }
+    JsonObject json = new JsonObject();
+    writeEntity(orgId, json::put);
+    return json;
+  }
+
+  /** The fields of a live entity as clients see it, in order, checksum last: for writers that stream. */
+  public void writeEntity(String orgId, BiConsumer<String, Object> field) {
+    writeEntityWithoutChecksum(orgId, field);
+    field.accept("checksum", checksum);
   }
 
   /** What the checksum of a live entity covers: exactly what clients receive, minus the checksum. */
   public JsonObject entityWithoutChecksum(String orgId) {
-    JsonObject json = new JsonObject().put("id", id);
-    data.forEach(field -> json.put(field.getKey(), field.getValue()));
-    json.put("vectorClock", clock.toJson())
-        .put("version", version)
-        .put("createdAt", createdAt)
-        .put("createdBy", createdBy)
-        .put("updatedAt", updatedAt)
-        .put("lastModifiedBy", lastModifiedBy)
-        .put("lastModifiedDevice", lastModifiedDevice)
-        .put("organizationId", orgId);
+    JsonObject json = new JsonObject();
+    writeEntityWithoutChecksum(orgId, json::put);
     return json;
+  }
+
+  private void writeEntityWithoutChecksum(String orgId, BiConsumer<String, Object> field) {
+    field.accept("id", id);
+    data.forEach(entry -> field.accept(entry.getKey(), entry.getValue()));
+    field.accept("vectorClock", clock.toJson());
+    field.accept("version", version);
+    field.accept("createdAt", createdAt);
+    field.accept("createdBy", createdBy);
+    field.accept("updatedAt", updatedAt);
+    field.accept("lastModifiedBy", lastModifiedBy);
+    field.accept("lastModifiedDevice", lastModifiedDevice);
+    field.accept("organizationId", orgId);
   }
 
   /** A tombstone as a conflict's serverVersion: {id, deleted, deletedAt, vectorClock, checksum}. */
@@ -55,16 +72,15 @@ public record EntityRow(
         .put("vectorClock", clock.toJson());
   }
 
-  /** A tombstone as pull returns it. */
-  public JsonObject toTombstoneJson(long retentionMs) {
-    return new JsonObject()
-        .put("entityType", type.singular())
-        .put("entityId", id)
-        .put("deletedAt", deletedAt)
-        .put("deletedBy", deletedBy)
-        .put("deletedFromDevice", deletedFromDevice)
-        .put("vectorClock", clock.toJson())
-        .put("expiresAt", deletedAt + retentionMs);
+  /** The fields of a tombstone as pull returns it, in order: for writers that stream. */
+  public void writeTombstone(long retentionMs, BiConsumer<String, Object> field) {
+    field.accept("entityType", type.singular());
+    field.accept("entityId", id);
+    field.accept("deletedAt", deletedAt);
+    field.accept("deletedBy", deletedBy);
+    field.accept("deletedFromDevice", deletedFromDevice);
+    field.accept("vectorClock", clock.toJson());
+    field.accept("expiresAt", deletedAt + retentionMs);
   }
 
   /** The same row with its checksum computed from its content. */

@@ -92,11 +92,11 @@ public final class SyncMetrics {
     countTypes(response.getJsonArray("conflicts"), "entityType", "sync_conflicts");
   }
 
-  public void pulled(JsonObject page) {
-    registry.counter("sync_entities_pulled", "type", "task").increment(page.getJsonArray("tasks").size());
-    registry.counter("sync_entities_pulled", "type", "comment").increment(page.getJsonArray("comments").size());
-    registry.counter("sync_entities_pulled", "type", "attachment").increment(page.getJsonArray("attachments").size());
-    registry.counter("sync_entities_pulled", "type", "tombstone").increment(page.getJsonArray("tombstones").size());
+  public void pulled(int tasks, int comments, int attachments, int tombstones) {
+    registry.counter("sync_entities_pulled", "type", "task").increment(tasks);
+    registry.counter("sync_entities_pulled", "type", "comment").increment(comments);
+    registry.counter("sync_entities_pulled", "type", "attachment").increment(attachments);
+    registry.counter("sync_entities_pulled", "type", "tombstone").increment(tombstones);
   }
 
   public void problem(int status, String code) {

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +80,7 @@ public class PersistenceVerticle extends VerticleBase {
     }
     return Future.all(
         consume(Addresses.PUSH_APPLY, this::push),
-        consume(Addresses.PULL_PAGE, read(this::pull)),
+        consume(Addresses.PULL_PAGE, read(this::pull), PersistenceVerticle::replyPage),
         consume(Addresses.TASK_GET, read(this::getTask)),
         consume(Addresses.TASK_COMMENTS, read(this::taskComments)),
         consume(Addresses.DB_PING, this::ping));
@@ -91,25 +92,38 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    return vertx.eventBus().<JsonObject>consumer(address, message -> answer(message, handler)).completion();
+    return consume(address, handler, Message::reply);
   }
 
-  private static void answer(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {
+  private <T> Future<Void> consume(String address, Function<JsonObject, Future<T>> handler,
+      BiConsumer<Message<JsonObject>, T> reply) {
+    return vertx.eventBus().<JsonObject>consumer(address, message -> answer(message, handler, reply)).completion();
+  }
+
+  private static <T> void answer(Message<JsonObject> message, Function<JsonObject, Future<T>> handler,
+      BiConsumer<Message<JsonObject>, T> reply) {
     if (Probe.answered(message)) {
       return;
     }
-    Future<JsonObject> result;
+    Future<T> result;
     try {
       result = handler.apply(message.body());
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onSuccess(message::reply).onFailure(error -> BusErrors.reply(message, error));
+    result.onSuccess(answer -> reply.accept(message, answer)).onFailure(error -> BusErrors.reply(message, error));
   }
 
   /** Reads wait for a read slot; they have no priority, so they are shed only when their queue is full. */
-  private Function<JsonObject, Future<JsonObject>> read(Function<JsonObject, Future<JsonObject>> handler) {
+  private <T> Function<JsonObject, Future<T>> read(Function<JsonObject, Future<T>> handler) {
     return body -> gate.reads.submit(Admission.LEAST_URGENT, () -> handler.apply(body));
+  }
+
+  /** The encoded page as the body (still JSON, so the edge may run elsewhere); counts for the logs in headers. */
+  private static void replyPage(Message<JsonObject> message, PullPage page) {
+    message.reply(page.json(), new DeliveryOptions()
+        .addHeader(Addresses.PULL_ITEMS_HEADER, Integer.toString(page.items()))
+        .addHeader(Addresses.PULL_HAS_MORE_HEADER, Boolean.toString(page.hasMore())));
   }
 
   private Future<JsonObject> push(JsonObject body) {
@@ -123,10 +137,10 @@ public class PersistenceVerticle extends VerticleBase {
         });
   }
 
-  private Future<JsonObject> pull(JsonObject body) {
+  private Future<PullPage> pull(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
     return gate.guarded(() -> new PullQuery(pool, principal, body, retentionMs, skewMs).run())
-        .onSuccess(metrics::pulled);
+        .onSuccess(page -> metrics.pulled(page.tasks(), page.comments(), page.attachments(), page.tombstones()));
   }
 
   private Future<JsonObject> getTask(JsonObject body) {

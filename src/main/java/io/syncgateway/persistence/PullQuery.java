@@ -6,7 +6,7 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -28,6 +28,8 @@ public final class PullQuery {
   private final long retentionMs;
   private final long skewMs;
   private static final long MAX_COMMIT_MARGIN_MS = 10_000;
+  /** A task row encodes to about 700 bytes: sized so that a page rarely grows its buffer. */
+  private static final int EXPECTED_BYTES_PER_ROW = 768;
   private final long startedAt = System.nanoTime();
 
   public PullQuery(Pool pool, Principal principal, JsonObject request, long retentionMs, long skewMs) {
@@ -45,7 +47,7 @@ public final class PullQuery {
   private record Range(long after, long upTo, long sequenceStart) {}
 
   /** {@code request}: deviceId, limit, types (singular names), and cursor or sinceMillis (and offset). */
-  public Future<JsonObject> run() {
+  public Future<PullPage> run() {
     // Binding the device and reading the feed are independent: two pooled connections, one round trip.
     Future<Void> bound = bindDevice();
     Future<FeedState> state = feedState();
@@ -121,7 +123,7 @@ public final class PullQuery {
     return new Range(after, positional ? Math.min(after + limit, state.lastSeq()) : state.lastSeq(), sequenceStart);
   }
 
-  private Future<JsonObject> page(FeedState state, Range range) {
+  private Future<PullPage> page(FeedState state, Range range) {
     int limit = request.getInteger("limit");
     if (range.upTo() <= range.after()) {
       return respond(state, range, List.of(), Math.max(range.after(), range.upTo()));
@@ -139,7 +141,7 @@ public final class PullQuery {
         });
   }
 
-  private Future<JsonObject> respond(FeedState state, Range range, List<Row> rows, long reached) {
+  private Future<PullPage> respond(FeedState state, Range range, List<Row> rows, long reached) {
     return nextCursor(state, range, reached)
         .map(cursor -> response(state, rows, cursor, reached < state.lastSeq()));
   }
@@ -174,34 +176,42 @@ public final class PullQuery {
     return types;
   }
 
-  private JsonObject response(FeedState state, List<Row> rows, FeedCursor cursor, boolean hasMore) {
-    JsonArray tasks = new JsonArray();
-    JsonArray comments = new JsonArray();
-    JsonArray attachments = new JsonArray();
-    JsonArray tombstones = new JsonArray();
+  /**
+   * The page written straight into one JSON buffer, row by row: the edge sends it as it is, so the
+   * page is encoded once and never held as a tree of JSON objects.
+   */
+  private PullPage response(FeedState state, List<Row> rows, FeedCursor cursor, boolean hasMore) {
+    List<EntityRow> tasks = new ArrayList<>();
+    List<EntityRow> comments = new ArrayList<>();
+    List<EntityRow> attachments = new ArrayList<>();
+    List<EntityRow> tombstones = new ArrayList<>();
     for (Row row : rows) {
       EntityRow entity = Rows.feedEntity(row);
       if (entity.isDeleted()) {
-        tombstones.add(entity.toTombstoneJson(retentionMs));
+        tombstones.add(entity);
       } else {
         switch (entity.type()) {
-          case TASK -> tasks.add(entity.toEntityJson(principal.orgId()));
-          case COMMENT -> comments.add(entity.toEntityJson(principal.orgId()));
-          default -> attachments.add(entity.toEntityJson(principal.orgId()));
+          case TASK -> tasks.add(entity);
+          case COMMENT -> comments.add(entity);
+          default -> attachments.add(entity);
         }
       }
     }
     logPull(rows.size());
-    return new JsonObject()
-        .put("tasks", tasks)
-        .put("comments", comments)
-        .put("attachments", attachments)
-        .put("tombstones", tombstones)
-        .put("serverVectorClock", state.clock())
-        .put("hasMore", hasMore)
-        .put("cursor", cursor.encode())
-        .put("timestamp", state.now())
-        .put("retention", new JsonObject().put("retentionMs", retentionMs).put("horizon", state.now() - retentionMs));
+    String orgId = principal.orgId();
+    String nextCursor = cursor.encode();
+    Buffer json = new JsonBufferWriter(EXPECTED_BYTES_PER_ROW * (rows.size() + 1))
+        .array("tasks", tasks, (entity, field) -> entity.writeEntity(orgId, field))
+        .array("comments", comments, (entity, field) -> entity.writeEntity(orgId, field))
+        .array("attachments", attachments, (entity, field) -> entity.writeEntity(orgId, field))
+        .array("tombstones", tombstones, (entity, field) -> entity.writeTombstone(retentionMs, field))
+        .field("serverVectorClock", state.clock())
+        .field("hasMore", hasMore)
+        .field("cursor", nextCursor)
+        .field("timestamp", state.now())
+        .field("retention", new JsonObject().put("retentionMs", retentionMs).put("horizon", state.now() - retentionMs))
+        .toBuffer();
+    return new PullPage(json, tasks.size(), comments.size(), attachments.size(), tombstones.size(), hasMore, nextCursor);
   }
 
   /** The sync log row of a pull is written after the answer; losing one never loses data. */

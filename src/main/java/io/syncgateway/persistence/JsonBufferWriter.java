@@ -1,0 +1,76 @@
+package io.syncgateway.persistence;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Writes one JSON object straight into a buffer, field by field, with the encoder Vert.x uses for
+ * {@code JsonObject} (so values come out exactly as {@code Json.encode} would write them), without
+ * building the object tree first.
+ */
+final class JsonBufferWriter {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  /** A step of writing; the generator writes into memory, so its IOException never really happens. */
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  private final ByteArrayOutputStream bytes;
+  private final JsonGenerator generator;
+
+  JsonBufferWriter(int expectedBytes) {
+    bytes = new ByteArrayOutputStream(expectedBytes);
+    try {
+      generator = FACTORY.createGenerator(bytes);
+      generator.writeStartObject();
+    } catch (IOException e) {
+      throw new EncodeException(e.getMessage());
+    }
+  }
+
+  JsonBufferWriter field(String name, Object value) {
+    write(() -> generator.writeFieldName(name));
+    JacksonCodec.encodeJson(value, generator);
+    return this;
+  }
+
+  /** An array of objects, each written by {@code fields} as name-value pairs in order. */
+  <T> JsonBufferWriter array(String name, List<T> items, BiConsumer<T, BiConsumer<String, Object>> fields) {
+    write(() -> {
+      generator.writeFieldName(name);
+      generator.writeStartArray();
+    });
+    for (T item : items) {
+      write(generator::writeStartObject);
+      fields.accept(item, this::field);
+      write(generator::writeEndObject);
+    }
+    write(generator::writeEndArray);
+    return this;
+  }
+
+  /** Ends the object; the writer is done. */
+  Buffer toBuffer() {
+    write(() -> {
+      generator.writeEndObject();
+      generator.close();
+    });
+    return Buffer.buffer(bytes.toByteArray());
+  }
+
+  private static void write(Step step) {
+    try {
+      step.run();
+    } catch (IOException e) {
+      throw new EncodeException(e.getMessage());
+    }
+  }
+}
