@@ -21,7 +21,6 @@ final class PullPhase {
   static final String LAST_PULL_AT = "lastPullAt";
   private static final int MAX_PAGES_PER_CYCLE = 100_000;
 
-
   private final SyncParts parts;
 
   PullPhase(SyncParts parts) {
@@ -67,7 +66,6 @@ final class PullPhase {
 
   private boolean applyPage(JsonObject body, CycleCounters counters, List<SyncEvent> events) {
     long now = parts.scheduler().now();
-    int conflictsBefore = countConflicts(events);
     for (EntityType type : EntityType.values()) {
       JsonArray entities = body.getJsonArray(type.plural(), new JsonArray());
       for (int i = 0; i < entities.size(); i++) {
@@ -85,7 +83,7 @@ final class PullPhase {
       parts.remote().apply(RemoteChanges.RemoteState.ofTombstone(tombstones.getJsonObject(i)), now, events);
       counters.pulled++;
     }
-    counters.conflicts += countConflicts(events) - conflictsBefore;
+    counters.conflictsAdded(events);
     parts.store().putMeta(CURSOR, body.getString("cursor"));
     JsonObject retention = body.getJsonObject("retention");
     if (retention != null && retention.getLong("retentionMs") != null) {
@@ -93,10 +91,6 @@ final class PullPhase {
     }
     parts.store().putMeta(LAST_PULL_AT, Long.toString(body.getLong("timestamp", now)));
     return body.getBoolean("hasMore", false);
-  }
-
-  private static int countConflicts(List<SyncEvent> events) {
-    return (int) events.stream().filter(e -> e.type() == SyncEvent.Type.CONFLICT_ADDED).count();
   }
 
   /** When the cursor stops being valid if the device never pulls again, or -1 when unknown. */

@@ -118,10 +118,7 @@ final class PushPhase {
         if (!serverVersion.containsKey("vectorClock")) {
           serverVersion.put("vectorClock", conflict.getJsonObject("serverVectorClock"));
         }
-        int before = events.size();
         parts.remote().apply(RemoteChanges.RemoteState.ofServerEntity(item.type(), serverVersion), now, events);
-        counters.conflicts += (int) events.subList(before, events.size()).stream()
-            .filter(e -> e.type() == SyncEvent.Type.CONFLICT_ADDED).count();
       } else if (superseded.containsKey(key)) {
         current(item).ifPresent(parts.queue()::remove);
         events.add(SyncEvent.entity(SyncEvent.Type.ITEM_SUPERSEDED, item.type(), item.entityId(), item.clock(),
@@ -131,6 +128,7 @@ final class PushPhase {
         counters.pushed++;
       }
     }
+    counters.conflictsAdded(events);
     return null;
   }
 
