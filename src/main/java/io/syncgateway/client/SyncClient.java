@@ -158,20 +158,13 @@ public final class SyncClient implements AutoCloseable {
   }
 
   public Future<LocalEntity> resolve(EntityType type, String id, ConflictResolver resolver) {
-    return runner.tx(events -> {
-      Conflict conflict = store.conflict(type, id)
-          .orElseThrow(() -> new IllegalArgumentException("no conflict on " + type.singular() + " " + id));
-      return resolutions.resolve(type, id, resolver.resolve(conflict), scheduler.now(), events);
-    }).onSuccess(done -> triggers.localChange());
+    return runner.tx(events -> resolutions.resolve(type, id, resolver, scheduler.now(), events))
+        .onSuccess(done -> triggers.localChange());
   }
 
   /** Resolves every open conflict with {@code resolver}; returns how many. */
   public Future<Integer> resolveAll(ConflictResolver resolver) {
-    return runner.tx(events -> {
-      List<Conflict> open = store.conflicts();
-      open.forEach(c -> resolutions.resolve(c.type(), c.entityId(), resolver.resolve(c), scheduler.now(), events));
-      return open.size();
-    });
+    return runner.tx(events -> resolutions.resolveAll(resolver, scheduler.now(), events));
   }
 
   // ---- syncing

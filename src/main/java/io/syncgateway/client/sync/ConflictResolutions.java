@@ -2,6 +2,7 @@ package io.syncgateway.client.sync;
 
 import io.syncgateway.batch.Operation;
 import io.syncgateway.client.SyncEvent;
+import io.syncgateway.client.conflict.ConflictResolver;
 import io.syncgateway.client.conflict.Resolution;
 import io.syncgateway.client.store.Conflict;
 import io.syncgateway.client.store.EntityStatus;
@@ -29,8 +30,30 @@ public final class ConflictResolutions {
   }
 
   public LocalEntity resolve(EntityType type, String id, Resolution resolution, long now, List<SyncEvent> events) {
-    Conflict conflict = store.conflict(type, id)
+    return resolve(open(type, id), resolution, now, events);
+  }
+
+  /** Settles the conflict with the state {@code resolver} chooses. */
+  public LocalEntity resolve(EntityType type, String id, ConflictResolver resolver, long now, List<SyncEvent> events) {
+    Conflict conflict = open(type, id);
+    return resolve(conflict, resolver.resolve(conflict), now, events);
+  }
+
+  /** Settles every open conflict with {@code resolver}; returns how many. */
+  public int resolveAll(ConflictResolver resolver, long now, List<SyncEvent> events) {
+    List<Conflict> open = store.conflicts();
+    open.forEach(conflict -> resolve(conflict, resolver.resolve(conflict), now, events));
+    return open.size();
+  }
+
+  private Conflict open(EntityType type, String id) {
+    return store.conflict(type, id)
         .orElseThrow(() -> new IllegalArgumentException("no conflict on " + type.singular() + " " + id));
+  }
+
+  private LocalEntity resolve(Conflict conflict, Resolution resolution, long now, List<SyncEvent> events) {
+    EntityType type = conflict.type();
+    String id = conflict.entityId();
     LocalEntity local = store.entity(type, id).orElseThrow();
     VectorClock dominating = local.clock().merge(conflict.remote().clock());
     JsonObject remoteFields = conflict.remote().fields();
