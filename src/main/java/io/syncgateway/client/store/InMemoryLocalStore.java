@@ -80,13 +80,6 @@ public final class InMemoryLocalStore implements LocalStore {
   }
 
   @Override
-  public synchronized long nextQueueSeq() {
-    long next = Long.parseLong(meta.getOrDefault("queueSeq", "0")) + 1;
-    meta.put("queueSeq", Long.toString(next));
-    return next;
-  }
-
-  @Override
   public synchronized List<Conflict> conflicts() {
     return new ArrayList<>(conflicts.values());
   }

@@ -31,8 +31,14 @@ public interface LocalStore extends AutoCloseable {
 
   void removeQueueItem(long seq);
 
-  /** The next free queue sequence number. */
-  long nextQueueSeq();
+  /** The next free queue sequence number, kept in {@code meta.queueSeq}. */
+  default long nextQueueSeq() {
+    return transaction(() -> {
+      long next = meta("queueSeq").map(Long::parseLong).orElse(0L) + 1;
+      putMeta("queueSeq", Long.toString(next));
+      return next;
+    });
+  }
 
   List<Conflict> conflicts();
 

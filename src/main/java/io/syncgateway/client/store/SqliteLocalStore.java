@@ -129,15 +129,6 @@ public final class SqliteLocalStore implements LocalStore {
   }
 
   @Override
-  public synchronized long nextQueueSeq() {
-    return transaction(() -> {
-      long next = meta("queueSeq").map(Long::parseLong).orElse(0L) + 1;
-      putMeta("queueSeq", Long.toString(next));
-      return next;
-    });
-  }
-
-  @Override
   public List<Conflict> conflicts() {
     return list("SELECT json FROM conflicts ORDER BY type, id", Conflict::fromJson);
   }
