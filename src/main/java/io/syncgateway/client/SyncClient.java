@@ -164,7 +164,12 @@ public final class SyncClient implements AutoCloseable {
 
   /** Resolves every open conflict with {@code resolver}; returns how many. */
   public Future<Integer> resolveAll(ConflictResolver resolver) {
-    return runner.tx(events -> resolutions.resolveAll(resolver, scheduler.now(), events));
+    return runner.tx(events -> resolutions.resolveAll(resolver, scheduler.now(), events))
+        .onSuccess(resolved -> {
+          if (resolved > 0) {
+            triggers.localChange();
+          }
+        });
   }
 
   // ---- syncing

@@ -193,6 +193,33 @@ class SyncClientTest {
   }
 
   @Test
+  @DisplayName("once started, resolving every conflict at once syncs the resolutions by itself after the debounce delay")
+  void resolveAllTriggersSync() {
+    String org = Changes.uniqueId("org");
+    SyncClientOptions options = SyncClientOptions.of("http://127.0.0.1:" + gateway.gateway().httpPort(),
+        gateway.token("u1", org)).withTriggers(600_000, 100);
+    SyncClient a = SyncClient.open(vertx, SqliteLocalStore.open(dir.resolve("resolve-all-a.db")), options).await();
+    SyncClient b = open(dir.resolve("resolve-all-b.db"), "u1", org);
+    String id = a.create(EntityType.TASK, task("Buy milk")).await().id();
+    a.syncNow().await();
+    b.syncNow().await();
+    b.update(EntityType.TASK, id, new JsonObject().put("status", "done")).await();
+    b.syncNow().await();
+    a.update(EntityType.TASK, id, new JsonObject().put("title", "Buy oat milk")).await();
+    assertThat(a.syncNow().await().conflicts()).isEqualTo(1);
+    a.start();
+    awaitCondition(() -> a.monitor().results().size() >= 3);
+    int before = a.monitor().results().size();
+
+    assertThat(a.resolveAll(Resolvers.fieldMerge(Resolvers.keepRemote())).await()).isEqualTo(1);
+
+    awaitCondition(() -> a.monitor().results().stream().skip(before).anyMatch(r -> r.pushed() == 1));
+    assertThat(a.pendingItems().await()).isEmpty();
+    a.close();
+    b.close();
+  }
+
+  @Test
   @DisplayName("the client warns when little of the server's retention period is left")
   void warnsNearRetention() {
     String org = Changes.uniqueId("org");
