@@ -39,7 +39,7 @@ final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
         .putHeader("Content-Type", "application/json")
         .putHeader("Content-Encoding", "gzip")
         .sendBuffer(body)
-        .map(response -> Page.pushOutcome(ok(response)));
+        .map(response -> Outcome.ofPush(ok(response)));
   }
 
   @Override
