@@ -2,10 +2,6 @@ package io.syncgateway.jmh;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.zip.GZIPOutputStream;
 
 /** Typical payloads: a task as a client sends it, and a push of 100 of them. */
 final class Samples {
@@ -35,15 +31,5 @@ final class Samples {
     }
     return new JsonObject().put("deviceId", "laptop-7").put("batchId", "b-1")
         .put("timestamp", 1_700_000_000_000L).put("changes", new JsonObject().put("task", tasks));
-  }
-
-  static byte[] gzip(byte[] data) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
-      out.write(data);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
   }
 }

@@ -130,12 +130,17 @@ public final class BenchCommand {
         .put("loadAverage", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
+  /** Every option that shapes the run, so a result file says how it was measured (no database URL or secret). */
   private static JsonObject options(BenchOptions o) {
     return new JsonObject()
         .put("devices", o.devices()).put("batches", o.batches()).put("batchSize", o.batchSize())
-        .put("sharedTasks", o.sharedTasks()).put("pullLimits", new JsonArray(o.pullLimits()))
+        .put("sharedTasks", o.sharedTasks()).put("warmUpBatches", o.warmUpBatches())
+        .put("pullLimits", new JsonArray(o.pullLimits())).put("pullRounds", o.pullRounds())
         .put("mixedRate", o.mixedRate()).put("mixedSeconds", o.mixedSeconds()).put("mixedBatch", o.mixedBatch())
         .put("workloads", new JsonArray(o.workloads())).put("curves", new JsonArray(o.curves()))
+        .put("curveBatchSizes", new JsonArray(o.curveBatchSizes())).put("curveDevices", new JsonArray(o.curveDevices()))
+        .put("curveInstances", new JsonArray(o.curveInstances())).put("datasetSizes", new JsonArray(o.datasetSizes()))
+        .put("curveEntities", o.curveEntities()).put("curveBatches", o.curveBatches())
         .put("gatewayHeap", o.gatewayHeap()).put("gatewayJvmArgs", new JsonArray(o.gatewayJvmArgs()))
         .put("poolSize", o.poolSize()).put("url", o.url());
   }

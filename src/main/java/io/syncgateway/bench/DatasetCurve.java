@@ -32,6 +32,9 @@ final class DatasetCurve {
       + "VALUES ($1, $2::bigint, jsonb_build_object('bulk-loader', $2::bigint), $3::bigint) ON CONFLICT (org_id) "
       + "DO UPDATE SET last_seq = EXCLUDED.last_seq, vector_clock = EXCLUDED.vector_clock";
 
+  /** Where in the feed pages are read: after feed position {@code after} (null: the first page). */
+  private record Position(String name, Long after) {}
+
   private final BenchEnvironment env;
 
   DatasetCurve(BenchEnvironment env) {
@@ -52,10 +55,10 @@ final class DatasetCurve {
       for (SyncTarget<?> target : List.of(env.gateway(), env.direct())) {
         SimDevice reader = SimDevice.one(org, "reader-" + target.name() + loaded, env.tokens);
         JsonObject positions = new JsonObject();
-        for (var where : List.of(new Object[] {"start", null}, new Object[] {"middle", loaded / 2},
-            new Object[] {"end", loaded - PAGE})) {
-          Measurement pages = pages(target, reader, "page@" + where[0] + " n=" + loaded, (Long) where[1]);
-          positions.put((String) where[0], pages.toJson());
+        for (Position where : List.of(new Position("start", null), new Position("middle", loaded / 2),
+            new Position("end", loaded - PAGE))) {
+          Measurement pages = pages(target, reader, "page@" + where.name() + " n=" + loaded, where.after());
+          positions.put(where.name(), pages.toJson());
         }
         point.put(target.name(), positions);
       }

@@ -52,7 +52,8 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
 
   @Override
   public Future<Outcome> push(SimDevice device, PreparedBatch batch) {
-    return PushTransaction.apply(pool, IN_PROCESS, device.principal(), batch).map(outcome -> Page.pushOutcome(outcome.response()));
+    return PushTransaction.apply(pool, IN_PROCESS, device.principal(), batch)
+        .map(outcome -> Outcome.ofPush(outcome.response()));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.syncgateway.bench;
 
+import io.syncgateway.client.sync.GatewayApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,7 +30,7 @@ final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
 
   @Override
   public Buffer encode(SimDevice device, JsonObject body) {
-    return Buffer.buffer(TaskPayloads.gzip(body.toBuffer().getBytes()));
+    return Buffer.buffer(GatewayApi.gzip(body.toBuffer().getBytes()));
   }
 
   @Override
@@ -38,7 +39,7 @@ final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
         .putHeader("Content-Type", "application/json")
         .putHeader("Content-Encoding", "gzip")
         .sendBuffer(body)
-        .map(response -> Page.pushOutcome(ok(response)));
+        .map(response -> Outcome.ofPush(ok(response)));
   }
 
   @Override

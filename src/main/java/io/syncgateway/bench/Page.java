@@ -18,12 +18,4 @@ record Page(int entities, String cursor, boolean hasMore) {
   static Page of(PullPage page) {
     return new Page(page.items(), page.cursor(), page.hasMore());
   }
-
-  /** A push response counted: every item of the batch, and the conflicts and rejections among them. */
-  static Outcome pushOutcome(JsonObject response) {
-    int conflicts = response.getJsonArray("conflicts").size();
-    int rejected = response.getJsonArray("rejected").size();
-    int items = response.getInteger("processed") + conflicts + response.getJsonArray("superseded").size() + rejected;
-    return new Outcome(items, conflicts, rejected);
-  }
 }

@@ -2,11 +2,7 @@ package io.syncgateway.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Realistic task items: a ~40-character title, a ~300-character description, status, assignee,
@@ -55,15 +51,5 @@ final class TaskPayloads {
         .put("batchId", batchId)
         .put("timestamp", System.currentTimeMillis())
         .put("changes", new JsonObject().put("task", new JsonArray(tasks)));
-  }
-
-  static byte[] gzip(byte[] data) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(data.length / 4 + 64);
-    try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
-      out.write(data);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
   }
 }

@@ -1,13 +1,14 @@
 package io.syncgateway.bench;
 
+import io.syncgateway.config.Setting;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.Map;
-import io.vertx.core.json.JsonArray;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -84,7 +85,8 @@ final class WorkloadSuite {
   private <B> void pushContended(SyncTarget<B> target) {
     String org = env.org("shared-" + target.name());
     SimDevice owner = SimDevice.one(org, "owner", env.tokens);
-    int shared = Math.min(o.sharedTasks(), 500);
+    // The owner creates the shared set in one push, so it can hold at most one batch's worth.
+    int shared = Math.min(o.sharedTasks(), (Integer) Setting.MAX_BATCH_ITEMS.defaultValue());
     ClosedLoop.run("seed", target.name(), Workloads.pushCreate(target, List.of(owner), 1, shared));
     Measurement measurement = env.measure("push-contended", target, Workloads.pushContended(target,
         SimDevice.fleet(org, "d", o.devices(), env.tokens), owner, shared, o.batches(), o.batchSize(), 42));

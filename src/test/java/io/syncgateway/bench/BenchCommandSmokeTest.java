@@ -50,6 +50,8 @@ class BenchCommandSmokeTest {
     assertThat(workloads.get(4).getDouble("conflictRate")).isPositive();
     assertThat(workloads.get(0).getDouble("gatewayCpuSeconds")).isPositive();
     assertThat(results.getJsonArray("ratios")).hasSize(4);
+    assertThat(results.getJsonObject("options").getInteger("pullRounds")).isEqualTo(1);
+    assertThat(results.getJsonObject("options").getInteger("warmUpBatches")).isZero();
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("== Gateway / direct database ==");
   }
 }
