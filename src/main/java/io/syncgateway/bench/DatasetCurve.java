@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
 
 /**
  * Pull page time against the size of the feed: one organization's task table grows to each size by
- * SQL bulk load (generate_series; a feed mark every 100 positions, as pushes of 100 leave), then pages
+ * SQL bulk load (generate_series, all at transaction position 0 as migrated rows are), then pages
  * of 100 are timed at the start, the middle and the end of the feed, over HTTP and directly. Keyset
  * pagination should make them cost the same at 10 k and at 1 M rows.
  */
@@ -26,11 +26,6 @@ final class DatasetCurve {
       + "'customFields', jsonb_build_object('priority', 'normal', 'estimateHours', g % 8), 'position', g), "
       + "jsonb_build_object('bulk-loader', g), 1, $4::bigint, 'bulk', $4::bigint, 'bulk', 'bulk-loader', "
       + "md5(g::text) || md5(g::text), g FROM generate_series($2::bigint, $3::bigint) g";
-  private static final String LOAD_MARKS = "INSERT INTO feed_marks (org_id, last_seq, at_ms) "
-      + "SELECT $1::text, g, $4::bigint FROM generate_series($2::bigint + 99, $3::bigint, 100) g";
-  private static final String SET_COUNTER = "INSERT INTO feed_counters (org_id, last_seq, vector_clock, updated_at) "
-      + "VALUES ($1, $2::bigint, jsonb_build_object('bulk-loader', $2::bigint), $3::bigint) ON CONFLICT (org_id) "
-      + "DO UPDATE SET last_seq = EXCLUDED.last_seq, vector_clock = EXCLUDED.vector_clock";
 
   /** Where in the feed pages are read: after feed position {@code after} (null: the first page). */
   private record Position(String name, Long after) {}
@@ -74,17 +69,15 @@ final class DatasetCurve {
     }
     long now = System.currentTimeMillis();
     var pool = env.direct().pool();
-    pool.withTransaction(connection -> connection.preparedQuery(LOAD_TASKS).execute(Tuple.of(org, from, upTo, now))
-        .compose(rows -> connection.preparedQuery(LOAD_MARKS).execute(Tuple.of(org, from, upTo, now)))
-        .compose(rows -> connection.preparedQuery(SET_COUNTER).execute(Tuple.of(org, upTo, now)))).await();
+    pool.preparedQuery(LOAD_TASKS).execute(Tuple.of(org, from, upTo, now)).await();
     pool.query("ANALYZE tasks").execute().await();
-    pool.query("ANALYZE feed_marks").execute().await();
   }
 
   /** {@value #REPEATS} pages of {@value #PAGE} after {@code position} (null: the feed's first page). */
   private <B> Measurement pages(SyncTarget<B> target, SimDevice reader, String name, Long position) {
     long now = System.currentTimeMillis();
-    String cursor = position == null ? null : new FeedCursor(position, now, now).encode();
+    String cursor = position == null ? null
+        : new FeedCursor(0, position, now, now).encode(env.direct().signer(), reader.principal().orgId());
     List<Supplier<Future<Outcome>>> requests = IntStream.range(0, REPEATS)
         .<Supplier<Future<Outcome>>>mapToObj(i ->
             () -> target.pull(reader, PAGE, cursor).map(page -> Outcome.of(page.entities())))

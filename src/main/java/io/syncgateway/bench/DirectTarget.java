@@ -3,34 +3,37 @@ package io.syncgateway.bench;
 import io.syncgateway.batch.BatchPreparer;
 import io.syncgateway.batch.PreparedBatch;
 import io.syncgateway.config.Setting;
-import io.syncgateway.conflict.BatchDecider;
+import io.syncgateway.auth.Principal;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import io.syncgateway.bus.PullRequest;
+import io.syncgateway.bus.PushResult;
+import io.syncgateway.conflict.PushDecisions;
 import io.syncgateway.entity.EntityType;
-import io.syncgateway.persistence.ItemDecider;
+import io.syncgateway.metrics.SyncMetrics;
+import io.syncgateway.persistence.CommitTransaction;
+import io.syncgateway.persistence.CursorSigner;
 import io.syncgateway.persistence.PullQuery;
-import io.syncgateway.persistence.PushTransaction;
+import io.syncgateway.persistence.StoredStateReader;
 import io.syncgateway.persistence.db.PgUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.util.Arrays;
+import java.util.EnumSet;
 
 /**
- * The database driven directly, as the physical limit: the persistence layer's own push transaction
- * and pull query (same statements, same transactions, same pool size), with items decided in-process.
+ * The database driven directly: the persistence layer's own reads, commit and pull query (same
+ * statements, same transactions, same pool size), with items decided in-process.
  * No HTTP, no event bus, no request JSON: bodies are validated before the clock starts.
  */
 final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
-  private static final ItemDecider IN_PROCESS = (principal, deviceId, now, items, stored, children) ->
-      Future.succeededFuture(BatchDecider.decide(principal, deviceId, now, items, stored, children));
-  private static final JsonArray ALL_TYPES = new JsonArray(Arrays.stream(EntityType.values())
-      .map(EntityType::singular).toList());
-
   private final Pool pool;
   private final BatchPreparer preparer = new BatchPreparer((Integer) Setting.MAX_BATCH_ITEMS.defaultValue());
+  private final StoredStateReader reader;
+  private final PullQuery.Settings pullSettings;
 
   DirectTarget(Vertx vertx, PgUrl url, int poolSize) {
     pool = PgBuilder.pool()
@@ -38,6 +41,10 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
         .connectingTo(url.connectOptions())
         .using(vertx)
         .build();
+    reader = new StoredStateReader(pool);
+    pullSettings = new PullQuery.Settings(vertx, pool, CursorSigner.load(pool).await(), SyncMetrics.of("bench-direct"),
+        (Long) Setting.RETENTION_MS.defaultValue(), (Long) Setting.CLOCK_SKEW_MS.defaultValue(),
+        (Long) Setting.PULL_HOLDBACK_WAIT_MS.defaultValue());
   }
 
   @Override
@@ -52,23 +59,28 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
 
   @Override
   public Future<Outcome> push(SimDevice device, PreparedBatch batch) {
-    return PushTransaction.apply(pool, IN_PROCESS, device.principal(), batch)
-        .map(outcome -> Outcome.ofPush(outcome.response()));
+    return decideAndCommit(device.principal(), batch).map(result -> Outcome.ofPush(result.response()));
+  }
+
+  /** What the conflict verticle does, in-process: read, decide, commit; decide again after losing a race. */
+  private Future<PushResult> decideAndCommit(Principal principal, PreparedBatch batch) {
+    return reader.read(principal, batch)
+        .compose(state -> state.isReplay()
+            ? Future.succeededFuture(new PushResult(batch.deviceId(), state.recordedResponse(), 0, 0, true))
+            : new CommitTransaction(pool, PushDecisions.decide(principal, batch, state)).run())
+        .recover(error -> error instanceof GatewayException gateway && gateway.code() == ErrorCode.STALE
+            ? decideAndCommit(principal, batch) : Future.failedFuture(error));
+  }
+
+  CursorSigner signer() {
+    return pullSettings.signer();
   }
 
   @Override
   public Future<Page> pull(SimDevice device, int limit, String cursor) {
-    JsonObject request = new JsonObject()
-        .put("deviceId", device.deviceId())
-        .put("limit", limit)
-        .put("types", ALL_TYPES);
-    if (cursor == null) {
-      request.put("sinceMillis", 0L);
-    } else {
-      request.put("cursor", cursor);
-    }
-    return new PullQuery(pool, device.principal(), request, (Long) Setting.RETENTION_MS.defaultValue(),
-        (Long) Setting.CLOCK_SKEW_MS.defaultValue()).run().map(Page::of);
+    PullRequest request = new PullRequest(device.principal(), device.deviceId(), cursor, 0, null, limit,
+        EnumSet.allOf(EntityType.class));
+    return new PullQuery(pullSettings, request).run().map(Page::of);
   }
 
   Pool pool() {

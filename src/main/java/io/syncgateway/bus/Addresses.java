@@ -3,49 +3,45 @@ package io.syncgateway.bus;
 import java.util.List;
 
 /**
- * Every event-bus address of the gateway, with the JSON shape of its request and reply. Failures
- * travel as {@code message.fail(httpStatus, "code: detail")} (see {@link BusErrors}). A principal is
- * {@code {"userId", "orgId", "role"}}. docs/architecture.md describes the same contracts.
+ * Every event-bus address of the gateway and the message it carries. A push flows one way,
+ * {@value #PUSH_DECODE} → {@value #PUSH_DECIDE} → {@value #PUSH_COMMIT}, each stage sending the next
+ * and relaying its reply back: no stage calls one it was called from, and no lock or transaction is
+ * held across a hop. Message records travel by reference inside the JVM and as JSON across it (see
+ * {@link BusCodecs}). Failures travel as {@code message.fail(httpStatus, "code: detail")} (see
+ * {@link BusErrors}). docs/architecture.md lists the same contracts; a test holds the two together.
  */
 public final class Addresses {
   private Addresses() {}
 
   /**
-   * Decode worker. Request: the raw request body as a Buffer, header {@code encoding} = gzip |
-   * deflate | identity. Reply: the body's top-level JSON object. Fails bad_encoding,
-   * payload_too_large, invalid_request.
+   * Decode worker. Request: {@link PushRequest}. Undoes the content coding, parses strictly, checks
+   * the envelope and every item, then sends {@link PreparedPush} to {@link #PUSH_DECIDE}. Reply:
+   * {@link PushResult}. Fails bad_encoding, payload_too_large, invalid_request,
+   * unknown_entity_type, too_many_items, and whatever the later stages fail with.
    */
-  public static final String PAYLOAD_DECODE = "sync.payload.decode";
+  public static final String PUSH_DECODE = "sync.push.decode";
 
   /**
-   * Conflict verticle, before the transaction. Request: {@code {principal, headerDeviceId, batch}}.
-   * Reply: a prepared batch {@code {deviceId, batchId, deviceClock, verifyChecksums, priority, items,
-   * rejected}} (see {@code batch.PreparedBatch}). Fails invalid_request, unknown_entity_type,
-   * too_many_items.
+   * Conflict detection. Request: {@link PreparedPush}. Reads the stored states the batch names (no
+   * lock), decides every item, then sends {@link DecidedPush} to {@link #PUSH_COMMIT}; when that
+   * fails {@code stale} (another push changed a named entity meanwhile) it reads and decides again.
+   * Reply: {@link PushResult}. Fails device_owned_by_other_user, internal (a failed decision),
+   * overloaded, unavailable.
    */
-  public static final String BATCH_PREPARE = "sync.batch.prepare";
+  public static final String PUSH_DECIDE = "sync.push.decide";
 
   /**
-   * Conflict verticle, inside the push transaction. Request: {@code {principal, deviceId, now,
-   * items, stored, children}} where stored/children are entity rows. Reply: {@code {outcomes,
-   * writes}} (see {@code conflict.Decision}).
+   * Persistence. Request: {@link DecidedPush}. Writes every state conditionally on the version the
+   * decision saw, records the batchId, commits. Reply: {@link PushResult}. Fails stale (only to
+   * {@link #PUSH_DECIDE}), overloaded, unavailable (its detail says whether the outcome is unknown).
    */
-  public static final String CONFLICT_DECIDE = "sync.conflict.decide";
+  public static final String PUSH_COMMIT = "sync.push.commit";
 
   /**
-   * Persistence. Request: {@code {principal, batch}} with a prepared batch. Reply:
-   * {@code {response, applied, acknowledged, replayed}}: the push response of the wire contract and
-   * what this call did (replayed: answered from the batchId record). Fails
-   * device_owned_by_other_user, overloaded, unavailable.
-   */
-  public static final String PUSH_APPLY = "sync.push.apply";
-
-  /**
-   * Persistence. Request: {@code {principal, deviceId, cursor | sinceMillis, offset, limit, types}}.
-   * Reply: a {@code Buffer}, the pull response of the wire contract already encoded as JSON (the
-   * edge sends it as the body without parsing it), with the headers {@link #PULL_ITEMS_HEADER} and
-   * {@link #PULL_HAS_MORE_HEADER} for logs. Fails invalid_cursor, resync_required,
-   * device_owned_by_other_user, overloaded, unavailable.
+   * Persistence. Request: {@link PullRequest}. Reply: a {@code Buffer}, the pull response of the
+   * wire contract already encoded as JSON (the edge sends it as the body without parsing it), with
+   * the headers {@link #PULL_ITEMS_HEADER} and {@link #PULL_HAS_MORE_HEADER} for logs. Fails
+   * invalid_cursor, resync_required, device_owned_by_other_user, overloaded, unavailable.
    */
   public static final String PULL_PAGE = "sync.pull.page";
 
@@ -55,15 +51,15 @@ public final class Addresses {
   /** Reply header of {@link #PULL_PAGE}: the page's {@code hasMore}, "true" or "false". */
   public static final String PULL_HAS_MORE_HEADER = "hasMore";
 
-  /** Persistence. Request: {@code {principal, id}}. Reply: the task. Fails not_found. */
+  /** Persistence. Request: JSON {@code {principal, id}}. Reply: JSON, the task. Fails not_found. */
   public static final String TASK_GET = "sync.task.get";
 
-  /** Persistence. Request: {@code {principal, id}}. Reply: {@code {"comments": [...]}}. */
+  /** Persistence. Request: JSON {@code {principal, id}}. Reply: JSON {@code {"comments": [...]}}. */
   public static final String TASK_COMMENTS = "sync.task.comments";
 
   /**
-   * Persistence, for readiness. Request: {@code {}}. Reply: {@code {"database": "UP" | "DOWN",
-   * "breaker": "CLOSED" | "HALF_OPEN" | "OPEN", "error"?}}; never fails for a database failure.
+   * Persistence, for readiness. Request: JSON {@code {}}. Reply: JSON {@code {"database": "UP" |
+   * "DOWN", "breaker": "CLOSED" | "HALF_OPEN" | "OPEN", "error"?}}; never fails for a database failure.
    */
   public static final String DB_PING = "sync.db.ping";
 
@@ -71,6 +67,6 @@ public final class Addresses {
    * Every address a verticle of the gateway consumes: readiness probes each one (see
    * {@link Probe}) to show its verticle is deployed and answering.
    */
-  public static final List<String> CONSUMED = List.of(PAYLOAD_DECODE, BATCH_PREPARE, CONFLICT_DECIDE, PUSH_APPLY,
-      PULL_PAGE, TASK_GET, TASK_COMMENTS, DB_PING);
+  public static final List<String> CONSUMED = List.of(PUSH_DECODE, PUSH_DECIDE, PUSH_COMMIT, PULL_PAGE, TASK_GET,
+      TASK_COMMENTS, DB_PING);
 }

@@ -24,6 +24,16 @@ public final class BusErrors {
     message.fail(failure.code().status(), failure.code().wire() + SEPARATOR + failure.detail());
   }
 
+  /**
+   * A push whose commit may or may not have happened (the connection was lost, or an answer did not
+   * come in time, after the commit could have been sent). Retrying the same batch is always safe.
+   */
+  public static GatewayException pushOutcomeUnknown() {
+    return new GatewayException(ErrorCode.UNAVAILABLE, "The outcome of this push is unknown: the database "
+        + "connection was lost or did not answer after the commit could have been sent. Retrying the same batch "
+        + "(same batchId) is safe");
+  }
+
   /** Reads any failure (a bus reply, a timeout, a local exception) as a gateway failure. */
   public static GatewayException asGatewayException(Throwable error) {
     if (error instanceof GatewayException gatewayException) {

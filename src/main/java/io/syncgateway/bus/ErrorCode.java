@@ -23,7 +23,12 @@ public enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type", "Unsupported media type"),
   INTERNAL(500, "internal", "Internal server error"),
   UNAVAILABLE(503, "unavailable", "Service unavailable"),
-  OVERLOADED(503, "overloaded", "Overloaded");
+  OVERLOADED(503, "overloaded", "Overloaded"),
+  /**
+   * Internal, never on the wire: a push's decision was made on a state that another push changed
+   * before the commit. The conflict stage decides again; persistence applied nothing.
+   */
+  STALE(409, "stale", "Stale decision");
 
   private static final Map<String, ErrorCode> BY_WIRE =
       Arrays.stream(values()).collect(Collectors.toMap(ErrorCode::wire, Function.identity()));

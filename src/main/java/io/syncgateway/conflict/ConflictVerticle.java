@@ -1,70 +1,110 @@
 package io.syncgateway.conflict;
 
-import io.syncgateway.auth.Principal;
-import io.syncgateway.batch.BatchPreparer;
-import io.syncgateway.batch.PushItem;
 import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.BusCodecs;
 import io.syncgateway.bus.BusErrors;
+import io.syncgateway.bus.DecidedPush;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import io.syncgateway.bus.PreparedPush;
 import io.syncgateway.bus.Probe;
+import io.syncgateway.bus.PushResult;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
-import io.syncgateway.entity.EntityRow;
+import io.syncgateway.entity.StoredState;
+import io.syncgateway.metrics.SyncMetrics;
+import io.syncgateway.persistence.Database;
+import io.syncgateway.persistence.StoredStateReader;
+import io.syncgateway.admission.Admission;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.List;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Conflict detection: validates batches before their transaction ({@value Addresses#BATCH_PREPARE})
- * and decides every item against the locked stored states inside it
- * ({@value Addresses#CONFLICT_DECIDE}). Stateless, so any number of instances, on any node.
+ * Conflict detection ({@value Addresses#PUSH_DECIDE}): reads the stored states a batch names, decides
+ * every item by vector clock, and hands the result to persistence to commit. Holds nothing across
+ * that hop: the commit is conditional on the versions read here, and a push that lost a race is read
+ * and decided again. Only the reads go through the database's circuit breaker; a decision that fails
+ * is a 500 for its push and never counts against the database.
  */
 public class ConflictVerticle extends VerticleBase {
-  private BatchPreparer preparer;
+  private static final Logger LOG = LoggerFactory.getLogger(ConflictVerticle.class);
+
+  private Database database;
+  private StoredStateReader reader;
+  private SyncMetrics metrics;
+  private DeliveryOptions commitOptions;
+  private int attempts;
 
   @Override
   public Future<?> start() {
-    preparer = new BatchPreparer(GatewayConfig.from(config()).integer(Setting.MAX_BATCH_ITEMS));
-    return Future.all(
-        vertx.eventBus().<JsonObject>consumer(Addresses.BATCH_PREPARE, this::prepare).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.CONFLICT_DECIDE, this::decide).completion());
+    BusCodecs.register(vertx);
+    GatewayConfig config = GatewayConfig.from(config());
+    metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
+    database = Database.open(vertx, config, metrics);
+    reader = new StoredStateReader(database.pool());
+    commitOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
+    attempts = config.integer(Setting.PUSH_DECIDE_ATTEMPTS);
+    return vertx.eventBus().<PreparedPush>consumer(Addresses.PUSH_DECIDE, this::handle).completion();
   }
 
-  private void prepare(Message<JsonObject> message) {
+  @Override
+  public Future<?> stop() {
+    return database.close();
+  }
+
+  private void handle(Message<PreparedPush> message) {
     if (Probe.answered(message)) {
       return;
     }
+    PreparedPush push = message.body();
+    decideAndCommit(push, 1)
+        .onSuccess(result -> {
+          metrics.pushed(push.batch(), result.response(), result.replayed(), result.applied(), result.acknowledged());
+          message.reply(result);
+        })
+        .onFailure(error -> BusErrors.reply(message, error));
+  }
+
+  private Future<PushResult> decideAndCommit(PreparedPush push, int attempt) {
+    return read(push).compose(state -> state.isReplay()
+            ? Future.succeededFuture(new PushResult(push.batch().deviceId(), state.recordedResponse(), 0, 0, true))
+            : commit(decide(push, state)))
+        .recover(error -> {
+          if (BusErrors.asGatewayException(error).code() != ErrorCode.STALE) {
+            return Future.failedFuture(error);
+          }
+          metrics.pushRedecided();
+          return attempt < attempts ? decideAndCommit(push, attempt + 1) : Future.failedFuture(
+              new GatewayException(ErrorCode.OVERLOADED, "Other pushes keep changing these entities; retry later"));
+        });
+  }
+
+  private Future<StoredState> read(PreparedPush push) {
+    return database.reads().submit(Admission.LEAST_URGENT,
+        () -> database.guarded(() -> reader.read(push.principal(), push.batch())));
+  }
+
+  private DecidedPush decide(PreparedPush push, StoredState state) {
     try {
-      JsonObject body = message.body();
-      Principal principal = Principal.fromJson(body.getJsonObject("principal"));
-      message.reply(preparer.prepare(principal, body.getString("headerDeviceId"), body.getJsonObject("batch")).toJson());
+      return PushDecisions.decide(push.principal(), push.batch(), state);
     } catch (RuntimeException e) {
-      BusErrors.reply(message, e);
+      metrics.decisionFailed();
+      LOG.error("Deciding a push of device {} failed", push.batch().deviceId(), e);
+      throw new GatewayException(ErrorCode.INTERNAL, "The push could not be decided");
     }
   }
 
-  private void decide(Message<JsonObject> message) {
-    if (Probe.answered(message)) {
-      return;
-    }
-    try {
-      JsonObject body = message.body();
-      Decision decision = BatchDecider.decide(
-          Principal.fromJson(body.getJsonObject("principal")),
-          body.getString("deviceId"),
-          body.getLong("now"),
-          body.getJsonArray("items").stream().map(item -> PushItem.fromJson((JsonObject) item)).toList(),
-          rows(body.getJsonArray("stored")),
-          rows(body.getJsonArray("children")));
-      message.reply(decision.toJson());
-    } catch (RuntimeException e) {
-      BusErrors.reply(message, e);
-    }
-  }
-
-  private static List<EntityRow> rows(JsonArray json) {
-    return json.stream().map(row -> EntityRow.fromJson((JsonObject) row)).toList();
+  /** A commit that did not answer in time may still happen: its outcome is unknown, not "nothing applied". */
+  private Future<PushResult> commit(DecidedPush decided) {
+    return vertx.eventBus().<PushResult>request(Addresses.PUSH_COMMIT, decided, commitOptions)
+        .map(Message::body)
+        .recover(error -> Future.failedFuture(error instanceof ReplyException reply
+            && reply.failureType() == ReplyFailure.TIMEOUT ? BusErrors.pushOutcomeUnknown() : error));
   }
 }

@@ -1,47 +1,70 @@
 package io.syncgateway.decode;
 
+import io.syncgateway.batch.BatchPreparer;
 import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.BusCodecs;
 import io.syncgateway.bus.BusErrors;
+import io.syncgateway.bus.PreparedPush;
 import io.syncgateway.bus.Probe;
+import io.syncgateway.bus.PushRequest;
+import io.syncgateway.bus.PushResult;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
 /**
- * Worker verticle: undoes gzip/deflate and parses the JSON of pushed bodies, off the event loops.
- * Each instance handles one message at a time; parallelism is the instance count.
+ * Worker verticle, the first stage of a push ({@value Addresses#PUSH_DECODE}): undoes gzip/deflate,
+ * parses the JSON strictly and checks the envelope and every item, off the event loops, then hands
+ * the typed batch to conflict detection and relays its answer. Each instance handles one message at
+ * a time; parallelism is the instance count.
  */
 public class DecodeVerticle extends VerticleBase {
-  public static final String ENCODING_HEADER = "encoding";
-
   private PayloadDecoder decoder;
   private StrictJsonParser parser;
+  private BatchPreparer preparer;
   private SyncMetrics metrics;
+  private DeliveryOptions nextStage;
 
   @Override
   public Future<?> start() {
+    BusCodecs.register(vertx);
     GatewayConfig config = GatewayConfig.from(config());
     decoder = new PayloadDecoder(config.integer(Setting.MAX_DECODED_BYTES));
     parser = new StrictJsonParser(config.integer(Setting.MAX_JSON_DEPTH));
+    preparer = new BatchPreparer(config.integer(Setting.MAX_BATCH_ITEMS));
     metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
-    return vertx.eventBus().<Buffer>consumer(Addresses.PAYLOAD_DECODE, this::decode).completion();
+    nextStage = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
+    return vertx.eventBus().<PushRequest>consumer(Addresses.PUSH_DECODE, this::handle).completion();
   }
 
-  private void decode(Message<Buffer> message) {
+  private void handle(Message<PushRequest> message) {
     if (Probe.answered(message)) {
       return;
     }
+    PreparedPush prepared;
     try {
-      byte[] received = message.body().getBytes();
-      byte[] decoded = decoder.decode(received, message.headers().get(ENCODING_HEADER));
-      metrics.bodyBytes(received.length, decoded.length);
-      message.reply(parser.parseObject(decoded));
+      prepared = prepare(message.body());
     } catch (RuntimeException e) {
       BusErrors.reply(message, e);
+      return;
     }
+    vertx.eventBus().<PushResult>request(Addresses.PUSH_DECIDE, prepared, nextStage)
+        .onSuccess(decided -> message.reply(decided.body()))
+        .onFailure(error -> BusErrors.reply(message, error));
+  }
+
+  /** Decoded, parsed and checked; the raw bytes are dropped as soon as they are parsed. */
+  PreparedPush prepare(PushRequest request) {
+    byte[] received = request.body().getBytes();
+    byte[] decoded = decoder.decode(received, request.encoding());
+    metrics.bodyBytes(received.length, decoded.length);
+    JsonObject body = parser.parseObject(decoded);
+    return new PreparedPush(request.principal(),
+        preparer.prepare(request.principal(), request.headerDeviceId(), body));
   }
 }

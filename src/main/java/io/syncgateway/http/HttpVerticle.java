@@ -2,6 +2,7 @@ package io.syncgateway.http;
 
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.BusCodecs;
 import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
@@ -50,6 +51,7 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    BusCodecs.register(vertx);
     GatewayConfig config = GatewayConfig.from(config());
     SyncMetrics metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
     problems = new Problems(config.integer(Setting.RETRY_AFTER_SECONDS), metrics);

@@ -2,6 +2,7 @@ package io.syncgateway.http;
 
 import io.syncgateway.batch.BatchPreparer;
 import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.PullRequest;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.entity.EntityType;
@@ -35,8 +36,9 @@ final class PullHandler {
   /** A handler for one path; {@code onlyType} is null for the all-types pull. */
   Handler<RoutingContext> forType(EntityType onlyType) {
     return rc -> {
-      JsonObject request = readQuery(rc, onlyType).put("principal", Authenticator.principal(rc).toJson());
-      rc.put(RequestLog.DEVICE_KEY, request.getString("deviceId"));
+      PullRequest request = PullRequest.fromJson(
+          readQuery(rc, onlyType).put("principal", Authenticator.principal(rc).toJson()));
+      rc.put(RequestLog.DEVICE_KEY, request.deviceId());
       eventBus.<Buffer>request(Addresses.PULL_PAGE, request, busOptions)
           .compose(page -> {
             rc.put(RequestLog.OUTCOME_KEY, Map.of(
@@ -64,7 +66,9 @@ final class PullHandler {
     String since = param(rc, "since");
     String offset = param(rc, "offset");
     if (since != null && !since.chars().allMatch(Character::isDigit)) {
-      FeedCursor.decode(since); // fail fast on a malformed cursor
+      if (!FeedCursor.hasCursorShape(since)) {
+        throw new GatewayException(ErrorCode.INVALID_CURSOR, "since is neither a cursor from a pull nor a timestamp");
+      }
       if (offset != null) {
         throw GatewayException.invalid("offset goes with a numeric since only; follow the cursor instead");
       }

@@ -1,23 +1,26 @@
 package io.syncgateway.http;
 
-import io.syncgateway.auth.Principal;
 import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
-import io.syncgateway.decode.DecodeVerticle;
+import io.syncgateway.bus.PushRequest;
+import io.syncgateway.bus.PushResult;
 import io.syncgateway.decode.PayloadDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * POST /api/sync/push: checks what can be judged from the headers, then hands the body to the
- * decode worker, the conflict verticle (validation) and persistence, in that order.
+ * POST /api/sync/push: checks what can be judged from the headers, then sends the body down the push
+ * pipeline (decode → conflict → persistence, see {@link Addresses}) and answers what comes back.
  */
 final class PushHandler {
   static final String DEVICE_HEADER = "X-Device-Id";
@@ -47,35 +50,32 @@ final class PushHandler {
   }
 
   void handle(RoutingContext rc) {
-    Principal principal = Authenticator.principal(rc);
     Buffer body = rc.body().buffer();
-    DeliveryOptions decodeOptions = new DeliveryOptions(busOptions)
-        .addHeader(DecodeVerticle.ENCODING_HEADER, PayloadDecoder.normalize(rc.request().getHeader("Content-Encoding")));
-    eventBus.<JsonObject>request(Addresses.PAYLOAD_DECODE, body == null ? Buffer.buffer() : body, decodeOptions)
-        .compose(decoded -> eventBus.<JsonObject>request(Addresses.BATCH_PREPARE, new JsonObject()
-            .put("principal", principal.toJson())
-            .put("headerDeviceId", rc.request().getHeader(DEVICE_HEADER))
-            .put("batch", decoded.body()), busOptions))
-        .compose(prepared -> {
-          rc.put(RequestLog.DEVICE_KEY, prepared.body().getString("deviceId"));
-          return eventBus.<JsonObject>request(Addresses.PUSH_APPLY, new JsonObject()
-              .put("principal", principal.toJson())
-              .put("batch", prepared.body()), busOptions);
-        })
-        .compose(applied -> respond(rc, applied.body()))
+    PushRequest request = new PushRequest(Authenticator.principal(rc), rc.request().getHeader(DEVICE_HEADER),
+        PayloadDecoder.normalize(rc.request().getHeader("Content-Encoding")), body == null ? Buffer.buffer() : body);
+    eventBus.<PushResult>request(Addresses.PUSH_DECODE, request, busOptions)
+        .recover(PushHandler::timeoutLeavesOutcomeUnknown)
+        .compose(reply -> respond(rc, reply.body()))
         .onFailure(rc::fail);
   }
 
-  /** Answers the push response; the request log gets its counts. */
-  private static Future<Void> respond(RoutingContext rc, JsonObject outcome) {
-    JsonObject response = outcome.getJsonObject("response");
+  /** No answer in time: the push may still commit, so the client must not be told nothing was applied. */
+  private static <T> Future<T> timeoutLeavesOutcomeUnknown(Throwable error) {
+    return Future.failedFuture(error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
+        ? BusErrors.pushOutcomeUnknown() : error);
+  }
+
+  /** Answers the push response; the request log gets the device and the counts. */
+  private static Future<Void> respond(RoutingContext rc, PushResult result) {
+    JsonObject response = result.response();
+    rc.put(RequestLog.DEVICE_KEY, result.deviceId());
     Map<String, Object> counts = new LinkedHashMap<>();
-    counts.put("applied", outcome.getInteger("applied"));
-    counts.put("acknowledged", outcome.getInteger("acknowledged"));
+    counts.put("applied", result.applied());
+    counts.put("acknowledged", result.acknowledged());
     counts.put("conflicts", response.getJsonArray("conflicts").size());
     counts.put("superseded", response.getJsonArray("superseded").size());
     counts.put("rejected", response.getJsonArray("rejected").size());
-    counts.put("replayed", outcome.getBoolean("replayed"));
+    counts.put("replayed", result.replayed());
     rc.put(RequestLog.OUTCOME_KEY, counts);
     return rc.json(response);
   }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.syncgateway.admission.Admission;
+import io.syncgateway.batch.PreparedBatch;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -73,9 +74,9 @@ public final class SyncMetrics {
    * A committed push: its items by type, and, unless it replayed a recorded batchId, the outcome
    * of every item and the conflicts by type.
    */
-  public void pushed(JsonObject preparedBatch, JsonObject response, boolean replayed, int applied, int acknowledged) {
-    countTypes(preparedBatch.getJsonArray("items"), "type", "sync_entities_pushed");
-    countTypes(preparedBatch.getJsonArray("rejected"), "entityType", "sync_entities_pushed");
+  public void pushed(PreparedBatch batch, JsonObject response, boolean replayed, int applied, int acknowledged) {
+    batch.items().forEach(item -> registry.counter("sync_entities_pushed", "type", item.type().singular()).increment());
+    batch.rejected().forEach(item -> registry.counter("sync_entities_pushed", "type", item.type().singular()).increment());
     if (replayed) {
       registry.counter("sync_push_replayed_batches").increment();
       return;
@@ -147,6 +148,30 @@ public final class SyncMetrics {
       FunctionCounter.builder("sync_admission_shed", admission, a -> a.shedCount(level))
           .tags("operation", operation, "priority", String.valueOf(level)).register(registry);
     }
+  }
+
+  /**
+   * A pull page that found committed changes held back by a transaction still running, and waited
+   * for it: how long, and whether the horizon passed them in time ({@code passed}) or not.
+   */
+  public void feedHoldback(long waitedMs, boolean passed) {
+    registry.timer("sync_pull_holdback", "outcome", passed ? "passed" : "timed_out")
+        .record(Duration.ofMillis(waitedMs));
+  }
+
+  /** How long the oldest running transaction of the database cluster has been holding the feed horizon. */
+  public void oldestTransactionAge(Supplier<Number> ageMs) {
+    Gauge.builder("sync_feed_oldest_transaction_age_ms", ageMs).strongReference(true).register(registry);
+  }
+
+  /** A push decided again because another push changed one of its entities before its commit. */
+  public void pushRedecided() {
+    registry.counter("sync_push_redecided").increment();
+  }
+
+  /** A conflict decision that failed (a bug, not a database fault): its push was answered 500. */
+  public void decisionFailed() {
+    registry.counter("sync_push_decision_failures").increment();
   }
 
   /** Devices that have not pulled for half the retention period, counted from the database. */

@@ -2,9 +2,12 @@ package io.syncgateway.persistence;
 
 import io.syncgateway.admission.Admission;
 import io.syncgateway.auth.Principal;
-import io.syncgateway.batch.PreparedBatch;
 import io.syncgateway.bus.Addresses;
+import io.syncgateway.bus.BusCodecs;
 import io.syncgateway.bus.BusErrors;
+import io.syncgateway.bus.DecidedPush;
+import io.syncgateway.bus.PullRequest;
+import io.syncgateway.bus.PushResult;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.bus.Probe;
@@ -12,22 +15,16 @@ import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.metrics.SyncMetrics;
-import io.syncgateway.persistence.db.PgUrl;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -35,73 +32,64 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Persistence: owns the PostgreSQL pool and, through the {@link DatabaseGate}, the circuit breaker
- * and admission queues in front of it (all shared by the instances of this verticle). Applies
- * pushes, most urgent first; serves pull pages and task reads; purges expired data.
+ * Persistence: commits decided pushes (most urgent first, through the process's circuit breaker and
+ * admission queues), serves pull pages and task reads, records the feed horizon over time, purges
+ * expired data.
  */
 public class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
-  public static final String POOL_NAME = "sync-gateway-pg";
   private static final String HOUSEKEEPING_LEADER_KEY = "sync.persistence.purge-leader";
 
+  private Database database;
   private Pool pool;
-  private DatabaseGate gate;
   private SyncMetrics metrics;
-  private ItemDecider decider;
+  private PullQuery.Settings pullSettings;
   private long retentionMs;
   private long batchIdRetentionMs;
-  private long skewMs;
 
   @Override
   public Future<?> start() {
+    BusCodecs.register(vertx);
     GatewayConfig config = GatewayConfig.from(config());
     retentionMs = config.number(Setting.RETENTION_MS);
     batchIdRetentionMs = config.number(Setting.BATCH_ID_RETENTION_MS);
-    skewMs = config.number(Setting.CLOCK_SKEW_MS);
-    decider = ItemDecider.overBus(vertx.eventBus(),
-        new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS) / 2));
-    PgConnectOptions connect = PgUrl.parse(config.string(Setting.PG_URL)).connectOptions()
-        .setReconnectAttempts(0);
-    // Short connect and pool-wait timeouts: an unreachable database must fail requests fast.
-    int connectTimeoutMs = config.integer(Setting.PG_CONNECT_TIMEOUT_MS);
-    pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.integer(Setting.PG_POOL_SIZE)).setShared(true).setName(POOL_NAME)
-            .setConnectionTimeout(connectTimeoutMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-            .setMaxWaitQueueSize(4096))
-        .with(new NetClientOptions().setConnectTimeout(connectTimeoutMs))
-        .connectingTo(connect)
-        .using(vertx)
-        .build();
     metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
-    gate = DatabaseGate.shared(vertx, config, metrics);
+    database = Database.open(vertx, config, metrics);
+    pool = database.pool();
     if (isHousekeepingLeader()) {
       schedulePurge(config.number(Setting.PURGE_INTERVAL_MS));
       scheduleDeviceScan(config.number(Setting.DEVICE_SCAN_INTERVAL_MS));
+      scheduleHorizonMarks(config.number(Setting.HORIZON_MARK_INTERVAL_MS));
     }
-    return Future.all(
-        consume(Addresses.PUSH_APPLY, this::push),
-        consume(Addresses.PULL_PAGE, read(this::pull), PersistenceVerticle::replyPage),
-        consume(Addresses.TASK_GET, read(this::getTask)),
-        consume(Addresses.TASK_COMMENTS, read(this::taskComments)),
-        consume(Addresses.DB_PING, this::ping));
+    return CursorSigner.load(pool)
+        .compose(signer -> {
+          pullSettings = new PullQuery.Settings(vertx, pool, signer, metrics, retentionMs,
+              config.number(Setting.CLOCK_SKEW_MS), config.number(Setting.PULL_HOLDBACK_WAIT_MS));
+          return Future.all(
+              consume(Addresses.PUSH_COMMIT, this::commit),
+              consume(Addresses.PULL_PAGE, read(this::pull), PersistenceVerticle::replyPage),
+              consume(Addresses.TASK_GET, read(this::getTask)),
+              consume(Addresses.TASK_COMMENTS, read(this::taskComments)),
+              consume(Addresses.DB_PING, this::ping));
+        });
   }
 
   @Override
   public Future<?> stop() {
-    return pool.close();
+    return database.close();
   }
 
-  private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
+  private <B, T> Future<Void> consume(String address, Function<B, Future<T>> handler) {
     return consume(address, handler, Message::reply);
   }
 
-  private <T> Future<Void> consume(String address, Function<JsonObject, Future<T>> handler,
-      BiConsumer<Message<JsonObject>, T> reply) {
-    return vertx.eventBus().<JsonObject>consumer(address, message -> answer(message, handler, reply)).completion();
+  private <B, T> Future<Void> consume(String address, Function<B, Future<T>> handler,
+      BiConsumer<Message<B>, T> reply) {
+    return vertx.eventBus().<B>consumer(address, message -> answer(message, handler, reply)).completion();
   }
 
-  private static <T> void answer(Message<JsonObject> message, Function<JsonObject, Future<T>> handler,
-      BiConsumer<Message<JsonObject>, T> reply) {
+  private static <B, T> void answer(Message<B> message, Function<B, Future<T>> handler,
+      BiConsumer<Message<B>, T> reply) {
     if (Probe.answered(message)) {
       return;
     }
@@ -115,37 +103,40 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /** Reads wait for a read slot; they have no priority, so they are shed only when their queue is full. */
-  private <T> Function<JsonObject, Future<T>> read(Function<JsonObject, Future<T>> handler) {
-    return body -> gate.reads.submit(Admission.LEAST_URGENT, () -> handler.apply(body));
+  private <B, T> Function<B, Future<T>> read(Function<B, Future<T>> handler) {
+    return body -> database.reads().submit(Admission.LEAST_URGENT, () -> handler.apply(body));
   }
 
   /** The encoded page as the body (still JSON, so the edge may run elsewhere); counts for the logs in headers. */
-  private static void replyPage(Message<JsonObject> message, PullPage page) {
+  private static void replyPage(Message<PullRequest> message, PullPage page) {
     message.reply(page.json(), new DeliveryOptions()
         .addHeader(Addresses.PULL_ITEMS_HEADER, Integer.toString(page.items()))
         .addHeader(Addresses.PULL_HAS_MORE_HEADER, Boolean.toString(page.hasMore())));
   }
 
-  private Future<JsonObject> push(JsonObject body) {
-    Principal principal = Principal.fromJson(body.getJsonObject("principal"));
-    JsonObject prepared = body.getJsonObject("batch");
-    PreparedBatch batch = PreparedBatch.fromJson(prepared);
-    return gate.pushes.submit(batch.priority(), () -> gate.guarded(() -> PushTransaction.apply(pool, decider, principal, batch)))
-        .map(outcome -> {
-          metrics.pushed(prepared, outcome.response(), outcome.replayed(), outcome.applied(), outcome.acknowledged());
-          return outcome.toReply();
-        });
+  /**
+   * A decided push, written and committed. A 503 after COMMIT was sent cannot say that nothing was
+   * applied: its detail says the outcome is unknown (a retry with the same batchId is safe).
+   */
+  private Future<PushResult> commit(DecidedPush push) {
+    CommitTransaction transaction = new CommitTransaction(pool, push);
+    return database.pushes().submit(push.batch().priority(), () -> database.guarded(transaction::run))
+        .recover(error -> Future.failedFuture(transaction.commitSent() && isUnavailable(error)
+            ? BusErrors.pushOutcomeUnknown() : error));
   }
 
-  private Future<PullPage> pull(JsonObject body) {
-    Principal principal = Principal.fromJson(body.getJsonObject("principal"));
-    return gate.guarded(() -> new PullQuery(pool, principal, body, retentionMs, skewMs).run())
+  private static boolean isUnavailable(Throwable error) {
+    return BusErrors.asGatewayException(error).code() == ErrorCode.UNAVAILABLE;
+  }
+
+  private Future<PullPage> pull(PullRequest request) {
+    return database.guarded(() -> new PullQuery(pullSettings, request).run())
         .onSuccess(page -> metrics.pulled(page.tasks(), page.comments(), page.attachments(), page.tombstones()));
   }
 
   private Future<JsonObject> getTask(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
-    return gate.guarded(() -> pool.preparedQuery(SqlQueries.GET_TASK)
+    return database.guarded(() -> pool.preparedQuery(SqlQueries.GET_TASK)
         .execute(Tuple.of(principal.orgId(), body.getString("id")))
         .map(rows -> {
           if (rows.size() == 0) {
@@ -162,7 +153,7 @@ public class PersistenceVerticle extends VerticleBase {
   private Future<JsonObject> taskComments(JsonObject body) {
     Principal principal = Principal.fromJson(body.getJsonObject("principal"));
     String taskId = body.getString("id");
-    return getTask(body).compose(task -> gate.guarded(() -> pool.preparedQuery(SqlQueries.TASK_COMMENTS)
+    return getTask(body).compose(task -> database.guarded(() -> pool.preparedQuery(SqlQueries.TASK_COMMENTS)
         .execute(Tuple.of(principal.orgId(), taskId))
         .map(rows -> {
           JsonArray comments = new JsonArray();
@@ -177,11 +168,11 @@ public class PersistenceVerticle extends VerticleBase {
    */
   private Future<JsonObject> ping(JsonObject body) {
     JsonObject state = new JsonObject();
-    return gate.guarded(() -> pool.query("SELECT 1").execute())
+    return database.guarded(() -> pool.query("SELECT 1").execute())
         .map(rows -> state.put("database", "UP"))
         .recover(error -> Future.succeededFuture(state.put("database", "DOWN")
             .put("error", BusErrors.asGatewayException(error).detail())))
-        .map(answered -> state.put("breaker", gate.breaker.state().name()));
+        .map(answered -> state.put("breaker", database.breakerState().name()));
   }
 
   private static GatewayException notFound() {
@@ -209,6 +200,12 @@ public class PersistenceVerticle extends VerticleBase {
           deletions.add(delete(SqlQueries.PURGE_BATCH_RECORDS, now - batchIdRetentionMs));
           return Future.all(deletions);
         })
+        .compose(expired -> {
+          // After the tombstones are gone, so that their slots go too.
+          List<Future<Integer>> slots = SqlQueries.PURGE_SUPERSEDED_SLOTS.stream().map(sql -> delete(sql, cutoff)).toList();
+          deletions.addAll(slots);
+          return Future.all(slots);
+        })
         .onSuccess(done -> LOG.info("Retention purge removed {} rows",
             deletions.stream().mapToInt(Future::result).sum()))
         .onFailure(error -> LOG.warn("Retention purge failed: {}", error.toString()));
@@ -216,6 +213,23 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<Integer> delete(String sql, long cutoff) {
     return pool.preparedQuery(sql).execute(Tuple.of(cutoff)).map(rows -> rows.rowCount());
+  }
+
+  /**
+   * Records, about once per interval, which transaction horizon the database had reached at which
+   * server time (how a millisecond since finds its feed position), and samples how long the oldest
+   * running transaction has been holding that horizon back.
+   */
+  private void scheduleHorizonMarks(long intervalMs) {
+    AtomicLong oldestTransactionAgeMs = new AtomicLong();
+    metrics.oldestTransactionAge(oldestTransactionAgeMs::get);
+    vertx.setPeriodic(1, intervalMs, id -> {
+      pool.query(SqlQueries.RECORD_HORIZON).execute()
+          .onFailure(error -> LOG.debug("Recording the feed horizon failed: {}", error.toString()));
+      pool.query(SqlQueries.OLDEST_TRANSACTION_AGE).execute()
+          .onSuccess(rows -> oldestTransactionAgeMs.set(rows.iterator().next().getLong("age_ms")))
+          .onFailure(error -> LOG.debug("Sampling the oldest transaction failed: {}", error.toString()));
+    });
   }
 
   /**

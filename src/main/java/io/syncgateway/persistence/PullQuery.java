@@ -1,79 +1,96 @@
 package io.syncgateway.persistence;
 
-import io.syncgateway.auth.Principal;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
+import io.syncgateway.bus.PullRequest;
+import io.syncgateway.clock.VectorClock;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * One page of the change feed. Reads the feed position the organization has reached (every
- * position up to it is committed, see V1 migration), then the entity states at positions after the
- * request's start, up to that position, oldest first.
+ * One page of the change feed (docs/architecture.md, "The change feed"). Rows are ordered by the
+ * position (writing transaction, sequence) and returned only once their transaction is below the
+ * horizon (older than every transaction still running), read in the same statement as the page, so a
+ * position below the cursor never gains a row later. When committed changes are held back above the
+ * horizon by a transaction still running, the page waits (briefly) for that transaction to end, so a
+ * sequence never ends without a change committed before it began.
  */
 public final class PullQuery {
-  private final Pool pool;
-  private final Principal principal;
-  private final JsonObject request;
-  private final long retentionMs;
-  private final long skewMs;
-  private static final long MAX_COMMIT_MARGIN_MS = 10_000;
   /** A task row encodes to about 700 bytes: sized so that a page rarely grows its buffer. */
   private static final int EXPECTED_BYTES_PER_ROW = 768;
+  private static final long MAX_COMMIT_MARGIN_MS = 10_000;
+  private static final long HORIZON_POLL_MS = 5;
+
+  /** What every pull query of a process shares. */
+  public record Settings(Vertx vertx, Pool pool, CursorSigner signer, SyncMetrics metrics, long retentionMs,
+      long skewMs, long holdbackWaitMs) {}
+
+  private final Settings settings;
+  private final PullRequest request;
+  private final String orgId;
   private final long startedAt = System.nanoTime();
 
-  public PullQuery(Pool pool, Principal principal, JsonObject request, long retentionMs, long skewMs) {
-    this.pool = pool;
-    this.principal = principal;
+  public PullQuery(Settings settings, PullRequest request) {
+    this.settings = settings;
     this.request = request;
-    this.retentionMs = retentionMs;
-    this.skewMs = skewMs;
+    this.orgId = request.principal().orgId();
   }
 
-  /** The organization's feed as read before the page, with the server time and the last purge. */
-  private record FeedState(long lastSeq, JsonObject clock, long now, long purgedAt, long purgeCutoff) {}
+  /** The server's view before the page: time, horizon, next transaction id, last purge, since's mark. */
+  private record FeedState(long now, long horizon, long nextXid, long purgedAt, long purgeCutoff, Long mark) {}
 
-  /** Positions {@code (after, upTo]} of a sequence that started at {@code sequenceStart}. */
-  private record Range(long after, long upTo, long sequenceStart) {}
+  /** Where the page starts (after this position) and when its sequence started; offset for offset paging. */
+  private record Start(long xid, long seq, long sequenceStart, Long offset) {}
 
-  /** {@code request}: deviceId, limit, types (singular names), and cursor or sinceMillis (and offset). */
+  /** A position and the server time it was written. */
+  private record Position(long xid, long seq, long writtenAt) {}
+
+  /** What one read of the page found. */
+  private record Read(List<Row> entities, boolean more, long horizon, Long held, Position last) {
+    boolean heldBack() {
+      return !more && held != null;
+    }
+  }
+
   public Future<PullPage> run() {
-    // Binding the device and reading the feed are independent: two pooled connections, one round trip.
+    // Binding the device and reading the feed state are independent: one round trip.
     Future<Void> bound = bindDevice();
     Future<FeedState> state = feedState();
-    return Future.all(bound, state)
-        .compose(ready -> range(state.result()).compose(range -> page(state.result(), range)));
-  }
-
-  private String deviceId() {
-    return request.getString("deviceId");
+    return Future.all(bound, state).compose(ready -> {
+      Start start = start(state.result());
+      return readWaitingForHeldBack(start).map(read -> respond(state.result(), start, read));
+    });
   }
 
   private Future<Void> bindDevice() {
-    if (deviceId() == null) {
+    if (request.deviceId() == null) {
       return Future.succeededFuture();
     }
-    return pool.preparedQuery(SqlQueries.BIND_DEVICE)
-        .execute(Tuple.of(deviceId(), principal.orgId(), principal.userId(), System.currentTimeMillis(), null, "pull"))
+    return settings.pool().preparedQuery(SqlQueries.BIND_DEVICE)
+        .execute(Tuple.of(request.deviceId(), orgId, request.principal().userId(), System.currentTimeMillis(), null,
+            "pull"))
         .compose(rows -> rows.size() == 1 ? Future.succeededFuture() : Future.failedFuture(
             new GatewayException(ErrorCode.DEVICE_OWNED_BY_OTHER_USER, "This device id belongs to another user")));
   }
 
   private Future<FeedState> feedState() {
-    return pool.preparedQuery(SqlQueries.FEED_STATE).execute(Tuple.of(principal.orgId())).map(rows -> {
+    Long sinceServerTime = request.cursor() == null && request.sinceMillis() > 0
+        ? request.sinceMillis() - settings.skewMs() : null;
+    return settings.pool().preparedQuery(SqlQueries.PULL_STATE).execute(Tuple.of(sinceServerTime)).map(rows -> {
       Row row = rows.iterator().next();
-      return new FeedState(orZero(row.getLong("last_seq")), Rows.clockOrEmpty(row.getJsonObject("vector_clock")),
-          row.getLong("now_ms"), orZero(row.getLong("purged_at")), orZero(row.getLong("cutoff")));
+      return new FeedState(row.getLong("now_ms"), row.getLong("horizon"), row.getLong("next_xid"),
+          orZero(row.getLong("purged_at")), orZero(row.getLong("cutoff")), row.getLong("mark"));
     });
   }
 
@@ -81,112 +98,170 @@ public final class PullQuery {
     return value == null ? 0 : value;
   }
 
-  /** Where the page starts: after a cursor's position, or after the position reached before a time. */
-  private Future<Range> range(FeedState state) {
-    long horizon = state.now() - retentionMs;
-    int limit = request.getInteger("limit");
-    Long offset = request.getLong("offset");
-    String cursor = request.getString("cursor");
-    if (cursor != null) {
-      FeedCursor position = FeedCursor.decode(cursor);
-      if (mayHaveLostTombstones(position, horizon, state)) {
-        return Future.failedFuture(resyncRequired());
+  /** After a cursor's position, or after the horizon that had been reached by a millisecond since. */
+  private Start start(FeedState state) {
+    long horizon = state.now() - settings.retentionMs();
+    if (request.cursor() != null) {
+      FeedCursor cursor = FeedCursor.decode(request.cursor(), settings.signer(), orgId);
+      if (mayHaveLostTombstones(cursor, horizon, state) || cursor.xid() > state.nextXid()) {
+        throw resyncRequired();
       }
-      return Future.succeededFuture(new Range(position.position(), state.lastSeq(), position.sequenceStart()));
+      return new Start(cursor.xid(), cursor.seq(), cursor.sequenceStart(), null);
     }
-    long since = request.getLong("sinceMillis", 0L);
-    long skip = offset == null ? 0 : offset;
-    if (since == 0) {
-      return Future.succeededFuture(range(skip, limit, offset != null, state, state.now() - commitMarginMs()));
+    if (request.sinceMillis() == 0) {
+      return new Start(0, 0, state.now() - commitMarginMs(), request.offset());
     }
-    long sinceServerTime = since - skewMs;
+    long sinceServerTime = request.sinceMillis() - settings.skewMs();
     if (sinceServerTime < horizon) {
-      return Future.failedFuture(resyncRequired());
+      throw resyncRequired();
     }
-    return pool.preparedQuery(SqlQueries.POSITION_BEFORE)
-        .execute(Tuple.of(principal.orgId(), sinceServerTime))
-        .map(rows -> range(rows.iterator().next().getLong("seq") + skip, limit, offset != null, state, sinceServerTime));
+    // Every transaction that commits after a server time T had an id at or above the horizon at T.
+    long position = sinceServerTime >= state.now() ? state.horizon() : orZero(state.mark());
+    return new Start(position, 0, sinceServerTime, request.offset());
   }
 
   /**
    * Rule 8 of the contract: a sequence that began before the horizon is too old. And a sequence
    * overtaken by a purge whose cutoff passed the cursor's position may have lost tombstones beyond
-   * it: answering 410 there is what keeps "no gaps" true, instead of silently missing a delete.
+   * it: answering 410 there is what keeps "no gaps" true, instead of silently missing a delete. A
+   * cursor beyond the next transaction id points past the end of this database's feed (a restore).
    */
   private static boolean mayHaveLostTombstones(FeedCursor cursor, long horizon, FeedState state) {
     return cursor.sequenceStart() < horizon
         || (state.purgedAt() > cursor.sequenceStart() && state.purgeCutoff() > cursor.positionTime());
   }
 
-  /** With an offset, pages are fixed position windows that never shift while others write. */
-  private static Range range(long after, int limit, boolean positional, FeedState state, long sequenceStart) {
-    return new Range(after, positional ? Math.min(after + limit, state.lastSeq()) : state.lastSeq(), sequenceStart);
-  }
-
-  private Future<PullPage> page(FeedState state, Range range) {
-    int limit = request.getInteger("limit");
-    if (range.upTo() <= range.after()) {
-      return respond(state, range, List.of(), Math.max(range.after(), range.upTo()));
-    }
-    return pool.preparedQuery(SqlQueries.feedPage(types()))
-        .execute(Tuple.of(principal.orgId(), range.after(), range.upTo(), deviceId(), limit + 1))
-        .compose(rows -> {
-          List<Row> page = new ArrayList<>();
-          rows.forEach(page::add);
-          if (page.size() > limit) {
-            List<Row> full = page.subList(0, limit);
-            return respond(state, range, full, full.get(limit - 1).getLong("feed_seq"));
-          }
-          return respond(state, range, page, range.upTo());
-        });
-  }
-
-  private Future<PullPage> respond(FeedState state, Range range, List<Row> rows, long reached) {
-    return nextCursor(state, range, reached)
-        .map(cursor -> response(state, rows, cursor, reached < state.lastSeq()));
-  }
-
   /**
-   * At the end of the feed the next request starts a new sequence: every change written before now
-   * (less a margin for pushes about to commit) is behind the cursor. In the middle, the cursor keeps
-   * its sequence's start and records when its position was written.
+   * Reads the page; when it ends with committed changes held back by a running transaction, waits
+   * until the horizon passes them (at most the configured wait) and reads again. Only the
+   * transactions seen at the first read are waited for, so a steady stream of pushes cannot keep a
+   * pull waiting.
    */
-  private Future<FeedCursor> nextCursor(FeedState state, Range range, long reached) {
-    if (reached >= state.lastSeq()) {
-      long now = state.now() - commitMarginMs();
-      return Future.succeededFuture(new FeedCursor(reached, now, now));
+  private Future<Read> readWaitingForHeldBack(Start start) {
+    return read(start).compose(first -> {
+      if (!first.heldBack()) {
+        return Future.succeededFuture(first);
+      }
+      long waitStarted = System.nanoTime();
+      return horizonPassed(first.held(), System.currentTimeMillis() + settings.holdbackWaitMs())
+          .compose(passed -> {
+            settings.metrics().feedHoldback((System.nanoTime() - waitStarted) / 1_000_000, passed);
+            return read(start).map(again -> passed ? again
+                : new Read(again.entities(), true, again.horizon(), again.held(), again.last()));
+          });
+    });
+  }
+
+  private Future<Boolean> horizonPassed(long held, long deadline) {
+    return settings.pool().query(SqlQueries.CURRENT_HORIZON).execute().compose(rows -> {
+      if (rows.iterator().next().getLong("horizon") > held) {
+        return Future.succeededFuture(true);
+      }
+      if (System.currentTimeMillis() >= deadline) {
+        return Future.succeededFuture(false);
+      }
+      Promise<Boolean> passed = Promise.promise();
+      settings.vertx().setTimer(HORIZON_POLL_MS, id -> horizonPassed(held, deadline).onComplete(passed));
+      return passed.future();
+    });
+  }
+
+  private Future<Read> read(Start start) {
+    int limit = request.limit();
+    String[] types = request.types().stream().map(EntityType::singular).toArray(String[]::new);
+    Tuple tuple = Tuple.tuple().addString(orgId).addLong(start.xid()).addLong(start.seq())
+        .addString(request.deviceId()).addInteger(limit + 1).addArrayOfString(types);
+    if (start.offset() == null) {
+      return settings.pool().preparedQuery(SqlQueries.feedPage(request.types())).execute(tuple)
+          .map(rows -> byPosition(rows, limit));
     }
-    return pool.preparedQuery(SqlQueries.POSITION_TIME)
-        .execute(Tuple.of(principal.orgId(), reached))
-        .map(rows -> new FeedCursor(reached, rows.size() == 0 ? 0 : rows.iterator().next().getLong("at_ms"),
-            range.sequenceStart()));
+    return settings.pool().preparedQuery(SqlQueries.offsetPage(request.types())).execute(tuple.addLong(start.offset()))
+        .map(rows -> bySlot(rows, limit));
+  }
+
+  private static Read byPosition(Iterable<Row> rows, int limit) {
+    List<Row> entities = new ArrayList<>();
+    Row first = null;
+    for (Row row : rows) {
+      first = first == null ? row : first;
+      if (row.getString("entity_type") != null) {
+        entities.add(row);
+      }
+    }
+    boolean more = entities.size() > limit;
+    List<Row> page = more ? entities.subList(0, limit) : entities;
+    Position last = page.isEmpty() ? null : position(page.get(page.size() - 1), "feed_xid", "feed_seq", "updated_at");
+    return new Read(page, more, first.getLong("horizon"), first.getLong("held"), last);
+  }
+
+  private static Read bySlot(Iterable<Row> rows, int limit) {
+    List<Row> entities = new ArrayList<>();
+    Row first = null;
+    Position last = null;
+    int slots = 0;
+    boolean more = false;
+    for (Row row : rows) {
+      first = first == null ? row : first;
+      if (row.getLong("slot_xid") == null) {
+        continue;
+      }
+      if (++slots > limit) {
+        more = true;
+        break;
+      }
+      last = position(row, "slot_xid", "slot_seq", "slot_written_at");
+      if (row.getString("entity_type") != null) {
+        entities.add(row);
+      }
+    }
+    return new Read(entities, more, first.getLong("horizon"), first.getLong("held"), last);
+  }
+
+  private static Position position(Row row, String xid, String seq, String writtenAt) {
+    return new Position(row.getLong(xid), row.getLong(seq), row.getLong(writtenAt));
   }
 
   /**
-   * A push that took the feed lock before the feed was read may commit just after, at a position
-   * beyond the cursor, with an earlier time: allow for that (pushes hold the lock for milliseconds).
+   * In the middle of the feed the cursor is the last position of the page, with its sequence's
+   * start. At the end it is the horizon: every transaction below it has been read, and the next
+   * request starts a new sequence.
+   */
+  private FeedCursor nextCursor(FeedState state, Start start, Read read) {
+    if (read.more() && read.last() != null) {
+      return new FeedCursor(read.last().xid(), read.last().seq(), read.last().writtenAt() - commitMarginMs(),
+          start.sequenceStart());
+    }
+    boolean horizonAhead = read.horizon() > start.xid() || (read.horizon() == start.xid() && start.seq() == 0);
+    long xid = horizonAhead ? read.horizon() : start.xid();
+    long seq = horizonAhead ? 0 : start.seq();
+    if (read.more()) {
+      return new FeedCursor(xid, seq, state.now() - commitMarginMs(), start.sequenceStart());
+    }
+    long now = state.now() - commitMarginMs();
+    return new FeedCursor(xid, seq, now, now);
+  }
+
+  /**
+   * Positions are handed out by the decision's clock, read before the commit: allow for a push that
+   * read the time before an earlier one committed (pushes take milliseconds).
    */
   private long commitMarginMs() {
-    return Math.min(MAX_COMMIT_MARGIN_MS, retentionMs / 10);
-  }
-
-  private Set<EntityType> types() {
-    Set<EntityType> types = EnumSet.noneOf(EntityType.class);
-    request.getJsonArray("types").forEach(name -> types.add(EntityType.fromName((String) name)));
-    return types;
+    return Math.min(MAX_COMMIT_MARGIN_MS, settings.retentionMs() / 10);
   }
 
   /**
    * The page written straight into one JSON buffer, row by row: the edge sends it as it is, so the
    * page is encoded once and never held as a tree of JSON objects.
    */
-  private PullPage response(FeedState state, List<Row> rows, FeedCursor cursor, boolean hasMore) {
+  private PullPage respond(FeedState state, Start start, Read read) {
     List<EntityRow> tasks = new ArrayList<>();
     List<EntityRow> comments = new ArrayList<>();
     List<EntityRow> attachments = new ArrayList<>();
     List<EntityRow> tombstones = new ArrayList<>();
-    for (Row row : rows) {
+    VectorClock pageClock = VectorClock.empty();
+    for (Row row : read.entities()) {
       EntityRow entity = Rows.feedEntity(row);
+      pageClock = pageClock.merge(entity.clock());
       if (entity.isDeleted()) {
         tombstones.add(entity);
       } else {
@@ -197,29 +272,30 @@ public final class PullQuery {
         }
       }
     }
-    logPull(rows.size());
-    String orgId = principal.orgId();
-    String nextCursor = cursor.encode();
-    Buffer json = new JsonBufferWriter(EXPECTED_BYTES_PER_ROW * (rows.size() + 1))
+    logPull(read.entities().size());
+    String nextCursor = nextCursor(state, start, read).encode(settings.signer(), orgId);
+    long retentionMs = settings.retentionMs();
+    Buffer json = new JsonBufferWriter(EXPECTED_BYTES_PER_ROW * (read.entities().size() + 1))
         .array("tasks", tasks, (entity, field) -> entity.writeEntity(orgId, field))
         .array("comments", comments, (entity, field) -> entity.writeEntity(orgId, field))
         .array("attachments", attachments, (entity, field) -> entity.writeEntity(orgId, field))
         .array("tombstones", tombstones, (entity, field) -> entity.writeTombstone(retentionMs, field))
-        .field("serverVectorClock", state.clock())
-        .field("hasMore", hasMore)
+        .field("serverVectorClock", pageClock.toJson())
+        .field("hasMore", read.more())
         .field("cursor", nextCursor)
         .field("timestamp", state.now())
         .field("retention", new JsonObject().put("retentionMs", retentionMs).put("horizon", state.now() - retentionMs))
         .toBuffer();
-    return new PullPage(json, tasks.size(), comments.size(), attachments.size(), tombstones.size(), hasMore, nextCursor);
+    return new PullPage(json, tasks.size(), comments.size(), attachments.size(), tombstones.size(), read.more(),
+        nextCursor);
   }
 
   /** The sync log row of a pull is written after the answer; losing one never loses data. */
   private void logPull(int pulled) {
     int durationMs = (int) ((System.nanoTime() - startedAt) / 1_000_000);
-    pool.preparedQuery(SqlQueries.INSERT_SYNC_LOG)
-        .execute(Tuple.from(new Object[] {principal.orgId(), deviceId(), principal.userId(), "pull", null, 0, pulled,
-            0, 0, 0, 0, 0, "success", durationMs, System.currentTimeMillis()}));
+    settings.pool().preparedQuery(SqlQueries.INSERT_SYNC_LOG)
+        .execute(Tuple.from(new Object[] {orgId, request.deviceId(), request.principal().userId(), "pull", null, 0,
+            pulled, 0, 0, 0, 0, 0, "success", durationMs, System.currentTimeMillis()}));
   }
 
   private static GatewayException resyncRequired() {

@@ -33,7 +33,8 @@ final class Rows {
     return entity(EntityType.fromName(row.getString("entity_type")), row);
   }
 
-  static Tuple upsertParameters(String orgId, EntityRow entity, long feedSeq) {
+  /** Parameters of {@link SqlQueries#conditionalUpsert}: the state, written only over {@code expectedVersion}. */
+  static Tuple upsertParameters(String orgId, EntityRow entity, long expectedVersion) {
     Tuple tuple = Tuple.tuple()
         .addString(orgId)
         .addString(entity.id())
@@ -49,7 +50,7 @@ final class Rows {
         .addString(entity.deletedBy())
         .addString(entity.deletedFromDevice())
         .addString(entity.checksum())
-        .addLong(feedSeq);
+        .addLong(expectedVersion);
     if (entity.type().isChildOfTask()) {
       tuple.addString(entity.taskId());
     }

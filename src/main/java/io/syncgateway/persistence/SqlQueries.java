@@ -1,6 +1,7 @@
 package io.syncgateway.persistence;
 
 import io.syncgateway.entity.EntityType;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,15 @@ final class SqlQueries {
   private SqlQueries() {}
 
   static final String ENTITY_COLUMNS = "id, data, vector_clock, version, created_at, created_by, updated_at, "
-      + "last_modified_by, last_modified_device, deleted_at, deleted_by, deleted_from_device, checksum, feed_seq";
+      + "last_modified_by, last_modified_device, deleted_at, deleted_by, deleted_from_device, checksum, feed_xid, feed_seq";
+
+  /** The id of the running transaction as a number (assigning one if it has none yet). */
+  private static final String CURRENT_XID = "pg_current_xact_id()::text::bigint";
+
+  /** The feed horizon: every transaction below it has finished, so its rows never change position again. */
+  private static final String HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+  private static final String NOW_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
   /**
    * Binds a device to its first (organization, user) and records the visit; returns no row when the
@@ -33,53 +42,64 @@ final class SqlQueries {
       + "vector_clock = COALESCE(EXCLUDED.vector_clock, d.vector_clock) "
       + "WHERE d.org_id = EXCLUDED.org_id AND d.user_id = EXCLUDED.user_id RETURNING device_id";
 
-  /**
-   * Takes the organization's feed lock for the rest of the transaction: pushes of one organization
-   * commit one at a time, so feed positions are handed out in commit order. Also reads the server time.
-   */
-  static final String LOCK_FEED = "INSERT INTO feed_counters AS f (org_id) VALUES ($1) "
-      + "ON CONFLICT (org_id) DO UPDATE SET org_id = f.org_id "
-      + "RETURNING last_seq, vector_clock, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms";
-
-  /**
-   * Moves the organization's feed to position $2 with clock $3 and records the mark (position $2
-   * reached at server time $4), in one statement. Runs under the feed lock the transaction holds.
-   */
-  static final String ADVANCE_FEED_AND_MARK = "WITH advanced AS (UPDATE feed_counters SET last_seq = $2, "
-      + "vector_clock = $3, updated_at = $4 WHERE org_id = $1 RETURNING org_id, last_seq) "
-      + "INSERT INTO feed_marks (org_id, last_seq, at_ms) SELECT org_id, last_seq, $4 FROM advanced";
+  static final String NOW = "SELECT " + NOW_MS + " AS now_ms";
 
   static final String FIND_BATCH = "SELECT response FROM push_batches WHERE device_id = $1 AND batch_id = $2";
 
   static final String INSERT_BATCH =
       "INSERT INTO push_batches (device_id, batch_id, org_id, response, created_at) VALUES ($1, $2, $3, $4, $5)";
 
+  /** The constraint a concurrent commit of the same batchId runs into. */
+  static final String BATCH_RECORD_KEY = "push_batches_pkey";
+
   static final String INSERT_SYNC_LOG = "INSERT INTO sync_logs (org_id, device_id, user_id, sync_type, batch_id, "
       + "entities_pushed, entities_pulled, applied, acknowledged, superseded, conflicts, rejected, status, "
       + "duration_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
-  /** The feed position reached and the server clock, read before a pull page. */
-  static final String FEED_STATE = "SELECT f.last_seq, f.vector_clock, n.now_ms, r.purged_at, r.cutoff "
-      + "FROM (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms) n "
-      + "LEFT JOIN feed_counters f ON f.org_id = $1 LEFT JOIN retention_runs r ON r.id = 1";
+  /**
+   * Locks the live parent tasks ($2) of the comments and attachments a push writes, so that a
+   * concurrent delete of one of them waits for this push (or this push sees the delete and decides
+   * again). Returns the ones still live.
+   */
+  static final String LOCK_LIVE_PARENTS =
+      "SELECT id FROM tasks WHERE org_id = $1 AND id = ANY($2) AND deleted_at IS NULL ORDER BY id FOR SHARE";
+
+  /** Live comments and attachments of tasks ($2): after a push deleted the tasks, there must be none. */
+  static final String COUNT_LIVE_CHILDREN = "SELECT "
+      + "(SELECT count(*) FROM comments WHERE org_id = $1 AND task_id = ANY($2) AND deleted_at IS NULL) + "
+      + "(SELECT count(*) FROM attachments WHERE org_id = $1 AND task_id = ANY($2) AND deleted_at IS NULL) AS live";
+
+  /**
+   * Before a pull page: the server time, the transaction horizon, the next transaction id (a cursor
+   * beyond it is beyond the end of the feed), the last purge, and the horizon recorded at or before
+   * server time $1 (null when $1 is null or nothing was recorded then).
+   */
+  static final String PULL_STATE = "SELECT n.now_ms, pg_snapshot_xmin(s.snap)::text::bigint AS horizon, "
+      + "pg_snapshot_xmax(s.snap)::text::bigint AS next_xid, r.purged_at, r.cutoff, "
+      + "(SELECT horizon FROM feed_horizons WHERE at_ms <= $1 ORDER BY at_ms DESC LIMIT 1) AS mark "
+      + "FROM (SELECT " + NOW_MS + " AS now_ms) n CROSS JOIN (SELECT pg_current_snapshot() AS snap) s "
+      + "LEFT JOIN retention_runs r ON r.id = 1";
+
+  static final String CURRENT_HORIZON = "SELECT " + HORIZON + " AS horizon";
+
+  /** Which horizon was reached when: maps a millisecond since onto a feed position. */
+  static final String RECORD_HORIZON = "INSERT INTO feed_horizons (at_ms, horizon) SELECT " + NOW_MS + ", " + HORIZON;
+
+  /**
+   * How long the oldest transaction holding a transaction id has been running, in the whole
+   * database cluster: the feed horizon cannot pass it, so pulls wait for it.
+   */
+  static final String OLDEST_TRANSACTION_AGE = "SELECT COALESCE(max(" + NOW_MS
+      + " - (extract(epoch FROM xact_start) * 1000)::bigint), 0) AS age_ms FROM pg_stat_activity "
+      + "WHERE backend_xid IS NOT NULL";
 
   /** Recorded before a purge deletes anything, so that pulls overtaken by it can tell. */
   static final String RECORD_PURGE = "INSERT INTO retention_runs (id, purged_at, cutoff) VALUES (1, $1, $2) "
       + "ON CONFLICT (id) DO UPDATE SET purged_at = EXCLUDED.purged_at, cutoff = EXCLUDED.cutoff";
 
-  static final String NOW = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms";
-
-  /** The last feed position reached before a server time ($2). */
-  static final String POSITION_BEFORE =
-      "SELECT COALESCE(max(last_seq), 0) AS seq FROM feed_marks WHERE org_id = $1 AND at_ms < $2";
-
-  /** When position $2 was written: the time of the push transaction that reached it. */
-  static final String POSITION_TIME =
-      "SELECT at_ms FROM feed_marks WHERE org_id = $1 AND last_seq >= $2 ORDER BY last_seq LIMIT 1";
-
   /** Devices whose last pull is older than $1 ms before the database's now: heading for a resync. */
   static final String COUNT_PULL_OVERDUE_DEVICES = "SELECT count(*) AS overdue FROM devices "
-      + "WHERE last_pull_at < (extract(epoch FROM clock_timestamp()) * 1000)::bigint - $1";
+      + "WHERE last_pull_at < " + NOW_MS + " - $1";
 
   static final String GET_TASK = "SELECT " + ENTITY_COLUMNS + " FROM tasks WHERE org_id = $1 AND id = $2";
 
@@ -93,7 +113,7 @@ final class SqlQueries {
       "SELECT " + ENTITY_COLUMNS + " FROM " + type.table()
           + " WHERE org_id = $1 AND task_id = ANY($2) AND deleted_at IS NULL");
 
-  private static final Map<EntityType, String> UPSERT = perType(SqlQueries::buildUpsert);
+  private static final Map<EntityType, String> CONDITIONAL_UPSERT = perType(SqlQueries::buildConditionalUpsert);
 
   static String selectByIds(EntityType type) {
     return SELECT_BY_IDS.get(type);
@@ -103,49 +123,105 @@ final class SqlQueries {
     return LIVE_CHILDREN.get(type);
   }
 
-  static String upsert(EntityType type) {
-    return UPSERT.get(type);
+  /**
+   * Writes one entity state at a new feed position of this transaction, only if the stored version
+   * is still $15 (0: no row) — the version its decision saw — and logs the position. Returns one row
+   * when written, none when another push got there first.
+   */
+  static String conditionalUpsert(EntityType type) {
+    return CONDITIONAL_UPSERT.get(type);
   }
 
   /**
-   * One page of the change feed: entity states whose feed position is in ($2, $3], not last written
-   * by device $4, oldest first, at most $5 rows. Each branch walks its (org_id, feed_seq) index.
+   * One page of the change feed: entity states at positions after ($2, $3), written by transactions
+   * below the horizon, not last written by device $4, oldest position first, at most $5 rows; each
+   * row also carries the horizon and the newest transaction above it that already wrote one of the
+   * types ($6) of the organization ({@code held}: committed, but not yet readable in order). One
+   * statement, so the horizon and the rows come from the same snapshot.
    */
   static String feedPage(Set<EntityType> types) {
-    return types.stream()
+    String branches = types.stream()
         .map(type -> "(SELECT '" + type.singular() + "' AS entity_type, " + ENTITY_COLUMNS + " FROM " + type.table()
-            + " WHERE org_id = $1 AND feed_seq > $2 AND feed_seq <= $3"
-            + " AND last_modified_device IS DISTINCT FROM $4 ORDER BY feed_seq LIMIT $5)")
-        .collect(Collectors.joining(" UNION ALL ", "SELECT * FROM (", ") feed ORDER BY feed_seq LIMIT $5"));
+            + " WHERE org_id = $1 AND (feed_xid, feed_seq) > ($2, $3) AND feed_xid < h.horizon"
+            + " AND last_modified_device IS DISTINCT FROM $4 ORDER BY feed_xid, feed_seq LIMIT $5)")
+        .collect(Collectors.joining(" UNION ALL "));
+    return "WITH h AS MATERIALIZED (SELECT " + HORIZON + " AS horizon) "
+        + "SELECT h.horizon, held.xid AS held, page.* FROM h "
+        + "LEFT JOIN LATERAL (" + HELD + ") held ON true "
+        + "LEFT JOIN LATERAL (SELECT * FROM (" + branches + ") u ORDER BY feed_xid, feed_seq LIMIT $5) page ON true "
+        + "ORDER BY page.feed_xid, page.feed_seq";
   }
+
+  /**
+   * One page of offset paging: the feed slots (every position ever written, of the types $6) after
+   * ($2, $3) and below the horizon, skipping $7 and taking at most $5, each with the entity state
+   * still at that position (none when it moved on, or when device $4 wrote it). Slots below the
+   * horizon never change, so windows never shift.
+   */
+  static String offsetPage(Set<EntityType> types) {
+    String branches = types.stream()
+        .map(type -> "SELECT '" + type.singular() + "' AS entity_type, " + ENTITY_COLUMNS + " FROM " + type.table()
+            + " WHERE org_id = $1 AND feed_xid = s.xid AND feed_seq = s.seq"
+            + " AND last_modified_device IS DISTINCT FROM $4")
+        .collect(Collectors.joining(" UNION ALL "));
+    return "WITH h AS MATERIALIZED (SELECT " + HORIZON + " AS horizon), "
+        + "s AS MATERIALIZED (SELECT l.xid, l.seq, l.written_at FROM feed_log l, h WHERE l.org_id = $1 "
+        + "AND (l.xid, l.seq) > ($2, $3) AND l.xid < h.horizon AND l.entity_type = ANY($6) "
+        + "ORDER BY l.xid, l.seq OFFSET $7 LIMIT $5) "
+        + "SELECT h.horizon, held.xid AS held, s.xid AS slot_xid, s.seq AS slot_seq, s.written_at AS slot_written_at, "
+        + "page.* FROM h "
+        + "LEFT JOIN LATERAL (" + HELD + ") held ON true "
+        + "LEFT JOIN s ON true "
+        + "LEFT JOIN LATERAL (" + branches + ") page ON true "
+        + "ORDER BY s.xid, s.seq";
+  }
+
+  /** The newest transaction at or above the horizon that wrote to the organization's feed (types $6). */
+  private static final String HELD = "SELECT max(xid) AS xid FROM feed_log "
+      + "WHERE org_id = $1 AND xid >= h.horizon AND entity_type = ANY($6)";
 
   /** Retention: tombstones, feed marks and logs older than $1 (server time). */
   static final List<String> PURGE_EXPIRED = List.of(
       "DELETE FROM tasks WHERE deleted_at < $1",
       "DELETE FROM comments WHERE deleted_at < $1",
       "DELETE FROM attachments WHERE deleted_at < $1",
-      "DELETE FROM feed_marks WHERE at_ms < $1",
+      "DELETE FROM feed_horizons WHERE at_ms < $1",
       "DELETE FROM sync_logs WHERE created_at < $1");
+
+  /**
+   * Feed slots older than $1 whose entity has moved on (or whose tombstone was purged): run after
+   * {@link #PURGE_EXPIRED}. Slots of current states stay, so offset paging from 0 still finds them.
+   */
+  static final List<String> PURGE_SUPERSEDED_SLOTS = Arrays.stream(EntityType.values())
+      .map(type -> "DELETE FROM feed_log l WHERE l.entity_type = '" + type.singular() + "' AND l.written_at < $1 "
+          + "AND NOT EXISTS (SELECT 1 FROM " + type.table() + " e WHERE e.org_id = l.org_id AND e.feed_xid = l.xid "
+          + "AND e.feed_seq = l.seq)")
+      .toList();
 
   /** Idempotency records older than $1. */
   static final String PURGE_BATCH_RECORDS = "DELETE FROM push_batches WHERE created_at < $1";
 
-  private static String buildUpsert(EntityType type) {
+  private static String buildConditionalUpsert(EntityType type) {
     String columns = "org_id, id, data, vector_clock, version, created_at, created_by, updated_at, last_modified_by, "
-        + "last_modified_device, deleted_at, deleted_by, deleted_from_device, checksum, feed_seq";
-    String values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15";
+        + "last_modified_device, deleted_at, deleted_by, deleted_from_device, checksum, feed_xid, feed_seq";
+    String values = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, " + CURRENT_XID
+        + ", nextval('feed_positions')";
     String updates = "data = EXCLUDED.data, vector_clock = EXCLUDED.vector_clock, version = EXCLUDED.version, "
         + "created_at = EXCLUDED.created_at, created_by = EXCLUDED.created_by, updated_at = EXCLUDED.updated_at, "
         + "last_modified_by = EXCLUDED.last_modified_by, last_modified_device = EXCLUDED.last_modified_device, "
         + "deleted_at = EXCLUDED.deleted_at, deleted_by = EXCLUDED.deleted_by, "
-        + "deleted_from_device = EXCLUDED.deleted_from_device, checksum = EXCLUDED.checksum, feed_seq = EXCLUDED.feed_seq";
+        + "deleted_from_device = EXCLUDED.deleted_from_device, checksum = EXCLUDED.checksum, "
+        + "feed_xid = EXCLUDED.feed_xid, feed_seq = EXCLUDED.feed_seq";
     if (type.isChildOfTask()) {
       columns += ", task_id";
       values += ", $16";
       updates += ", task_id = EXCLUDED.task_id";
     }
-    return "INSERT INTO " + type.table() + " (" + columns + ") VALUES (" + values + ") "
-        + "ON CONFLICT (org_id, id) DO UPDATE SET " + updates;
+    return "WITH written AS (INSERT INTO " + type.table() + " AS e (" + columns + ") VALUES (" + values + ") "
+        + "ON CONFLICT (org_id, id) DO UPDATE SET " + updates + " WHERE e.version = $15 "
+        + "RETURNING e.org_id, e.feed_xid, e.feed_seq, e.updated_at) "
+        + "INSERT INTO feed_log (org_id, xid, seq, entity_type, written_at) "
+        + "SELECT org_id, feed_xid, feed_seq, '" + type.singular() + "', updated_at FROM written RETURNING seq";
   }
 
   private static Map<EntityType, String> perType(Function<EntityType, String> sql) {

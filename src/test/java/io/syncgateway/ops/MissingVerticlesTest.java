@@ -100,9 +100,8 @@ class MissingVerticlesTest {
     assertThat(status(checks, "database")).isEqualTo("DOWN");
     assertThat(status(checks, "circuit-breaker")).isEqualTo("DOWN");
     JsonArray consumers = HealthAndMetricsTest.check(checks, "event-bus").getJsonArray("checks");
-    assertThat(status(consumers, Addresses.PAYLOAD_DECODE)).isEqualTo("UP");
-    for (String missing : new String[] {Addresses.BATCH_PREPARE, Addresses.CONFLICT_DECIDE, Addresses.PUSH_APPLY,
-        Addresses.PULL_PAGE, Addresses.TASK_GET, Addresses.TASK_COMMENTS, Addresses.DB_PING}) {
+    assertThat(status(consumers, Addresses.PUSH_DECODE)).isEqualTo("UP");
+    for (String missing : new String[] {Addresses.PUSH_DECIDE, Addresses.PUSH_COMMIT, Addresses.PULL_PAGE, Addresses.TASK_GET, Addresses.TASK_COMMENTS, Addresses.DB_PING}) {
       assertThat(status(consumers, missing)).as(missing).isEqualTo("DOWN");
     }
   }

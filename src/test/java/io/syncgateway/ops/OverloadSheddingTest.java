@@ -58,11 +58,10 @@ class OverloadSheddingTest {
       String seedDevice = uniqueId("dev");
       gateway.pushOk(floodToken, batch(seedDevice, "task", task("seed", clock(seedDevice, 1), "seed")));
 
-      // The database holds the flood organization's feed lock: the push that gets the only slot waits there.
+      // The database holds back writes to tasks (reads go on): the push that gets the only slot waits there.
       blocker.setAutoCommit(false);
-      try (PreparedStatement lock = blocker.prepareStatement("SELECT 1 FROM feed_counters WHERE org_id = ? FOR UPDATE")) {
-        lock.setString(1, floodOrg);
-        lock.executeQuery().close();
+      try (PreparedStatement lock = blocker.prepareStatement("LOCK TABLE tasks IN SHARE MODE")) {
+        lock.execute();
       }
 
       List<Future<HttpResponse<Buffer>>> flood = new ArrayList<>();
@@ -102,7 +101,9 @@ class OverloadSheddingTest {
       }
       assertThat(floodAnswers.stream().filter(r -> r.statusCode() == 200)).hasSize(1 + SHED_LOW_AT);
 
-      // Pushes ran one at a time, so the order of their sync log rows is the order they ran in.
+      // Pushes ran one at a time, so the order of their sync log rows is the order they ran in (the log is
+      // written in the background: wait for it).
+      awaitPushLogs(blocker, 1 + SHED_LOW_AT + URGENT + 1);
       List<String> order = new ArrayList<>();
       try (PreparedStatement logs = blocker.prepareStatement(
           "SELECT org_id FROM sync_logs WHERE sync_type = 'push' ORDER BY id")) {
@@ -114,6 +115,20 @@ class OverloadSheddingTest {
       }
       assertThat(order).containsExactly("flood", "flood", "urgent", "urgent", "urgent", "urgent", "urgent",
           "flood", "flood");
+    }
+  }
+
+  private static void awaitPushLogs(Connection connection, int expected) throws Exception {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ResultSet rows = connection.createStatement()
+          .executeQuery("SELECT count(*) FROM sync_logs WHERE sync_type = 'push'")) {
+        rows.next();
+        if (rows.getInt(1) >= expected) {
+          return;
+        }
+      }
+      connection.commit();
+      Thread.sleep(50);
     }
   }
 

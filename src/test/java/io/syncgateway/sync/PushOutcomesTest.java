@@ -178,12 +178,24 @@ class PushOutcomesTest {
   }
 
   @Test
-  @DisplayName("serverVectorClock is the merge of every clock of the organization")
-  void serverVectorClockMergesTheOrganization() {
+  @DisplayName("serverVectorClock merges the stored clocks of the entities the batch names, never the organization's")
+  void serverVectorClockMergesTheNamedEntitiesOnly() {
     gateway.pushOk(token, batch(devA, "task", task("t1", clock(devA, 3), "A")));
 
     JsonObject response = gateway.pushOk(token, batch(devB, "task", task("t2", clock(devB, 5), "B")));
 
+    assertThat(response.getJsonObject("serverVectorClock")).isEqualTo(clock(devB, 5));
+  }
+
+  @Test
+  @DisplayName("serverVectorClock includes the stored clock of a named entity that was not written (a conflict)")
+  void serverVectorClockIncludesUnwrittenNamedEntities() {
+    gateway.pushOk(token, batch(devA, "task", task("t1", clock(devA, 3), "A")));
+
+    JsonObject response = gateway.pushOk(token, batch(devB, "task", task("t1", clock(devB, 1), "Concurrent"),
+        "task", task("t2", clock(devB, 5), "B")));
+
+    assertThat(response.getJsonArray("conflicts")).hasSize(1);
     assertThat(response.getJsonObject("serverVectorClock")).isEqualTo(clock(devA, 3, devB, 5));
   }
 

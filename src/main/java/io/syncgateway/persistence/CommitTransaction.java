@@ -1,0 +1,176 @@
+package io.syncgateway.persistence;
+
+import io.syncgateway.bus.DecidedPush;
+import io.syncgateway.bus.ErrorCode;
+import io.syncgateway.bus.GatewayException;
+import io.syncgateway.bus.PushResult;
+import io.syncgateway.entity.EntityRow;
+import io.syncgateway.entity.EntityType;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Commits one decided push in one transaction, without any organization-wide lock: every state is
+ * written only over the version its decision saw; the live parents of written comments and
+ * attachments are share-locked; tasks it deletes must have no live children left; the batchId is
+ * recorded. If any of that does not hold, nothing is written and the push fails {@code stale} (to be
+ * decided again). Rows are locked in one order (tasks, comments, attachments; by id), so pushes wait
+ * for each other only when they touch the same entities.
+ */
+public final class CommitTransaction {
+  private static final String DEADLOCK = "40P01";
+  private static final String SERIALIZATION_FAILURE = "40001";
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final Pool pool;
+  private final DecidedPush push;
+  private volatile boolean commitSent;
+
+  public CommitTransaction(Pool pool, DecidedPush push) {
+    this.pool = pool;
+    this.push = push;
+  }
+
+  /** Whether COMMIT was sent: after that, a lost connection leaves the outcome unknown. */
+  public boolean commitSent() {
+    return commitSent;
+  }
+
+  public Future<PushResult> run() {
+    if (push.writes().isEmpty() && push.batch().batchId() == null) {
+      return Future.succeededFuture(result(false)); // nothing to write: no transaction at all
+    }
+    return pool.getConnection().compose(connection -> connection.begin()
+            .compose(transaction -> writeAll(connection)
+                .compose(written -> written ? commit(transaction) : rollback(transaction, stale()))
+                .recover(error -> commitSent ? Future.failedFuture(error) : rollback(transaction, error)))
+            .eventually(connection::close))
+        .map(committed -> result(false))
+        .recover(this::answerRecordedMeanwhile);
+  }
+
+  private PushResult result(boolean replayed) {
+    return new PushResult(push.batch().deviceId(), push.response(), push.applied(), push.acknowledged(), replayed);
+  }
+
+  private Future<Void> commit(Transaction transaction) {
+    commitSent = true;
+    return transaction.commit();
+  }
+
+  private static Future<Void> rollback(Transaction transaction, Throwable cause) {
+    return transaction.rollback().transform(rolledBack -> Future.failedFuture(classify(cause)));
+  }
+
+  /** The statements go out together, in locking order; true when every expectation held. */
+  private Future<Boolean> writeAll(SqlConnection connection) {
+    String orgId = push.principal().orgId();
+    List<Future<Boolean>> checks = new ArrayList<>();
+    Set<String> parents = liveParentsNotWritten();
+    if (!parents.isEmpty()) {
+      checks.add(connection.preparedQuery(SqlQueries.LOCK_LIVE_PARENTS)
+          .execute(Tuple.tuple().addString(orgId).addArrayOfString(parents.toArray(String[]::new)))
+          .map(rows -> rows.size() == parents.size()));
+    }
+    writesByType().forEach((type, tuples) -> checks.add(connection.preparedQuery(SqlQueries.conditionalUpsert(type))
+        .executeBatch(tuples)
+        .map(CommitTransaction::eachWroteOneRow)));
+    Set<String> deletedTasks = deletedTasks();
+    if (!deletedTasks.isEmpty()) {
+      checks.add(connection.preparedQuery(SqlQueries.COUNT_LIVE_CHILDREN)
+          .execute(Tuple.tuple().addString(orgId).addArrayOfString(deletedTasks.toArray(String[]::new)))
+          .map(rows -> rows.iterator().next().getLong("live") == 0));
+    }
+    if (push.batch().batchId() != null) {
+      checks.add(connection.preparedQuery(SqlQueries.INSERT_BATCH)
+          .execute(Tuple.of(push.batch().deviceId(), push.batch().batchId(), orgId, push.response(), push.now()))
+          .map(true));
+    }
+    return Future.all(checks).map(done -> checks.stream().allMatch(Future::result));
+  }
+
+  /** Tuples per table, in locking order: tasks, comments, attachments, each by id. */
+  private Map<EntityType, List<Tuple>> writesByType() {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < push.writes().size(); i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparing((Integer i) -> push.writes().get(i).type())
+        .thenComparing(i -> push.writes().get(i).id()));
+    Map<EntityType, List<Tuple>> byType = new EnumMap<>(EntityType.class);
+    for (int i : order) {
+      EntityRow row = push.writes().get(i);
+      byType.computeIfAbsent(row.type(), type -> new ArrayList<>())
+          .add(Rows.upsertParameters(push.principal().orgId(), row, push.expectedVersions().get(i)));
+    }
+    return byType;
+  }
+
+  private static boolean eachWroteOneRow(RowSet<Row> rows) {
+    for (RowSet<Row> result = rows; result != null; result = result.next()) {
+      if (result.size() != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Tasks that live comments and attachments of this push hang under, unless the push writes them itself. */
+  private Set<String> liveParentsNotWritten() {
+    Set<String> writtenTasks = new TreeSet<>();
+    Set<String> parents = new TreeSet<>();
+    for (EntityRow row : push.writes()) {
+      if (row.type() == EntityType.TASK) {
+        writtenTasks.add(row.id());
+      } else if (!row.isDeleted() && row.taskId() != null) {
+        parents.add(row.taskId());
+      }
+    }
+    parents.removeAll(writtenTasks);
+    return parents;
+  }
+
+  private Set<String> deletedTasks() {
+    Set<String> deleted = new TreeSet<>();
+    push.writes().stream().filter(row -> row.type() == EntityType.TASK && row.isDeleted())
+        .forEach(row -> deleted.add(row.id()));
+    return deleted;
+  }
+
+  /** Another push of the same batchId committed first (through any process): answer what it was answered. */
+  private Future<PushResult> answerRecordedMeanwhile(Throwable error) {
+    if (!(error instanceof PgException pg) || !UNIQUE_VIOLATION.equals(pg.getSqlState())
+        || !SqlQueries.BATCH_RECORD_KEY.equals(pg.getConstraint())) {
+      return Future.failedFuture(error);
+    }
+    return pool.preparedQuery(SqlQueries.FIND_BATCH)
+        .execute(Tuple.of(push.batch().deviceId(), push.batch().batchId()))
+        .map(rows -> new PushResult(push.batch().deviceId(), rows.iterator().next().getJsonObject("response"), 0, 0,
+            true));
+  }
+
+  private static Throwable classify(Throwable error) {
+    if (error instanceof PgException pg
+        && (DEADLOCK.equals(pg.getSqlState()) || SERIALIZATION_FAILURE.equals(pg.getSqlState()))) {
+      return stale();
+    }
+    return error;
+  }
+
+  private static GatewayException stale() {
+    return new GatewayException(ErrorCode.STALE, "Another push changed a named entity first; decide again");
+  }
+}

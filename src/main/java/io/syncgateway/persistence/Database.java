@@ -1,0 +1,80 @@
+package io.syncgateway.persistence;
+
+import io.syncgateway.admission.Admission;
+import io.syncgateway.config.GatewayConfig;
+import io.syncgateway.config.Setting;
+import io.syncgateway.metrics.SyncMetrics;
+import io.syncgateway.persistence.db.PgUrl;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A verticle's lease on the process's database: the shared pool, and the shared gate in front of it
+ * (circuit breaker, admission). Verticles that talk to PostgreSQL (conflict detection reads,
+ * persistence writes) each open one at start and close it at stop.
+ */
+public final class Database {
+  public static final String POOL_NAME = "sync-gateway-pg";
+  /** A transaction left idle this long is ended by the server: it would hold the feed horizon back. */
+  private static final String IDLE_IN_TRANSACTION_TIMEOUT = "30s";
+
+  private final Pool pool;
+  private final DatabaseGate gate;
+
+  private Database(Pool pool, DatabaseGate gate) {
+    this.pool = pool;
+    this.gate = gate;
+  }
+
+  public static Database open(Vertx vertx, GatewayConfig config, SyncMetrics metrics) {
+    PgConnectOptions connect = PgUrl.parse(config.string(Setting.PG_URL)).connectOptions()
+        .setReconnectAttempts(0)
+        .addProperty("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT);
+    // Short connect and pool-wait timeouts: an unreachable database must fail requests fast.
+    int connectTimeoutMs = config.integer(Setting.PG_CONNECT_TIMEOUT_MS);
+    Pool pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.integer(Setting.PG_POOL_SIZE)).setShared(true).setName(POOL_NAME)
+            .setConnectionTimeout(connectTimeoutMs).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setMaxWaitQueueSize(4096))
+        .with(new NetClientOptions().setConnectTimeout(connectTimeoutMs))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+    return new Database(pool, DatabaseGate.shared(vertx, config, metrics));
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Runs a database operation through the circuit breaker (see {@link DatabaseGate#guarded}). */
+  public <T> Future<T> guarded(Supplier<Future<T>> operation) {
+    return gate.guarded(operation);
+  }
+
+  /** Admission of reads (pull pages, task reads, the reads a push is decided on). */
+  public Admission reads() {
+    return gate.reads;
+  }
+
+  /** Admission of commits, most urgent first. */
+  public Admission pushes() {
+    return gate.pushes;
+  }
+
+  public CircuitBreakerState breakerState() {
+    return gate.breaker.state();
+  }
+
+  public Future<Void> close() {
+    return pool.close();
+  }
+}
