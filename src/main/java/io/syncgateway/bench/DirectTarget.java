@@ -11,7 +11,9 @@ import io.syncgateway.bus.PushResult;
 import io.syncgateway.conflict.PushDecisions;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.metrics.SyncMetrics;
+import io.syncgateway.persistence.ActivityLog;
 import io.syncgateway.persistence.CommitTransaction;
+import io.syncgateway.persistence.DeviceBindings;
 import io.syncgateway.persistence.CursorSigner;
 import io.syncgateway.persistence.PullQuery;
 import io.syncgateway.persistence.StoredStateReader;
@@ -33,6 +35,7 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
   private final Pool pool;
   private final BatchPreparer preparer = new BatchPreparer((Integer) Setting.MAX_BATCH_ITEMS.defaultValue());
   private final StoredStateReader reader;
+  private final ActivityLog activity;
   private final PullQuery.Settings pullSettings;
 
   DirectTarget(Vertx vertx, PgUrl url, int poolSize) {
@@ -41,8 +44,12 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
         .connectingTo(url.connectOptions())
         .using(vertx)
         .build();
-    reader = new StoredStateReader(pool);
-    pullSettings = new PullQuery.Settings(vertx, pool, CursorSigner.load(pool).await(), SyncMetrics.of("bench-direct"),
+    DeviceBindings bindings = new DeviceBindings(pool, 100_000);
+    activity = new ActivityLog(vertx, pool, 50_000, ActivityLog.DEFAULT_FLUSH_INTERVAL_MS, dropped -> { });
+    activity.start();
+    reader = new StoredStateReader(pool, bindings);
+    pullSettings = new PullQuery.Settings(vertx, pool, CursorSigner.load(pool).await(), bindings, activity,
+        SyncMetrics.of("bench-direct"),
         (Long) Setting.RETENTION_MS.defaultValue(), (Long) Setting.CLOCK_SKEW_MS.defaultValue(),
         (Long) Setting.PULL_HOLDBACK_WAIT_MS.defaultValue());
   }
@@ -89,6 +96,6 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
 
   @Override
   public void close() {
-    pool.close().await();
+    activity.stop().transform(stopped -> pool.close()).await();
   }
 }

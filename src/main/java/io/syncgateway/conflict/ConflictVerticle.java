@@ -13,6 +13,8 @@ import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.StoredState;
 import io.syncgateway.metrics.SyncMetrics;
+import io.syncgateway.batch.PreparedBatch;
+import io.syncgateway.persistence.ActivityLog;
 import io.syncgateway.persistence.Database;
 import io.syncgateway.persistence.StoredStateReader;
 import io.syncgateway.admission.Admission;
@@ -22,6 +24,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +50,7 @@ public class ConflictVerticle extends VerticleBase {
     GatewayConfig config = GatewayConfig.from(config());
     metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
     database = Database.open(vertx, config, metrics);
-    reader = new StoredStateReader(database.pool());
+    reader = new StoredStateReader(database.pool(), database.bindings());
     commitOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
     attempts = config.integer(Setting.PUSH_DECIDE_ATTEMPTS);
     return vertx.eventBus().<PreparedPush>consumer(Addresses.PUSH_DECIDE, this::handle).completion();
@@ -63,12 +66,26 @@ public class ConflictVerticle extends VerticleBase {
       return;
     }
     PreparedPush push = message.body();
+    long startedAt = System.nanoTime();
     decideAndCommit(push, 1)
         .onSuccess(result -> {
           metrics.pushed(push.batch(), result.response(), result.replayed(), result.applied(), result.acknowledged());
+          logPush(push, result, (int) ((System.nanoTime() - startedAt) / 1_000_000));
           message.reply(result);
         })
         .onFailure(error -> BusErrors.reply(message, error));
+  }
+
+  /** The device's visit and the sync log row, written in the background. */
+  private void logPush(PreparedPush push, PushResult result, int durationMs) {
+    long now = System.currentTimeMillis();
+    PreparedBatch batch = push.batch();
+    JsonObject response = result.response();
+    database.activity().deviceSeen(batch.deviceId(), "push", now, batch.deviceClock());
+    database.activity().sync(new ActivityLog.SyncLogEntry(push.principal().orgId(), batch.deviceId(),
+        push.principal().userId(), "push", batch.batchId(), batch.itemCount(), 0, result.applied(),
+        result.acknowledged(), response.getJsonArray("superseded").size(), response.getJsonArray("conflicts").size(),
+        response.getJsonArray("rejected").size(), result.replayed() ? "replayed" : "success", durationMs, now));
   }
 
   private Future<PushResult> decideAndCommit(PreparedPush push, int attempt) {

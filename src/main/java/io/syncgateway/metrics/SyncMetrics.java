@@ -174,6 +174,11 @@ public final class SyncMetrics {
     registry.counter("sync_push_decision_failures").increment();
   }
 
+  /** Last-seen times or sync-log rows dropped (buffer full, or the database refused a batch of them). */
+  public void activityDropped(long records) {
+    registry.counter("sync_activity_dropped").increment(records);
+  }
+
   /** Devices that have not pulled for half the retention period, counted from the database. */
   public void devicesHeadingForResync(Supplier<Number> count) {
     Gauge.builder("sync_devices_heading_for_resync", count).strongReference(true).register(registry);

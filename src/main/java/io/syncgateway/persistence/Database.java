@@ -9,6 +9,7 @@ import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -26,12 +27,21 @@ public final class Database {
   /** A transaction left idle this long is ended by the server: it would hold the feed horizon back. */
   private static final String IDLE_IN_TRANSACTION_TIMEOUT = "30s";
 
+  private static final String SHARED_MAP = "sync.persistence.devices";
+  private static final int CACHED_BINDINGS = 100_000;
+  private static final int ACTIVITY_CAPACITY = 50_000;
+
   private final Pool pool;
   private final DatabaseGate gate;
+  private final DeviceActivity devices;
 
-  private Database(Pool pool, DatabaseGate gate) {
+  /** Device bindings and the activity log: one per process, like the gate, whichever verticle opens first. */
+  private record DeviceActivity(DeviceBindings bindings, ActivityLog log) implements Shareable {}
+
+  private Database(Pool pool, DatabaseGate gate, DeviceActivity devices) {
     this.pool = pool;
     this.gate = gate;
+    this.devices = devices;
   }
 
   public static Database open(Vertx vertx, GatewayConfig config, SyncMetrics metrics) {
@@ -48,7 +58,24 @@ public final class Database {
         .connectingTo(connect)
         .using(vertx)
         .build();
-    return new Database(pool, DatabaseGate.shared(vertx, config, metrics));
+    DeviceActivity devices = vertx.sharedData().<String, DeviceActivity>getLocalMap(SHARED_MAP)
+        .computeIfAbsent("devices", key -> {
+          ActivityLog log = new ActivityLog(vertx, pool, ACTIVITY_CAPACITY, ActivityLog.DEFAULT_FLUSH_INTERVAL_MS,
+              metrics::activityDropped);
+          log.start();
+          return new DeviceActivity(new DeviceBindings(pool, CACHED_BINDINGS), log);
+        });
+    return new Database(pool, DatabaseGate.shared(vertx, config, metrics), devices);
+  }
+
+  /** Which (organization, user) owns each device: a read after the first contact. */
+  public DeviceBindings bindings() {
+    return devices.bindings();
+  }
+
+  /** Last-seen times and sync-log rows, written in the background. */
+  public ActivityLog activity() {
+    return devices.log();
   }
 
   public Pool pool() {
@@ -74,7 +101,8 @@ public final class Database {
     return gate.breaker.state();
   }
 
+  /** Writes what the activity log holds (the first lease to close does; later ones find it empty), then lets go of the pool. */
   public Future<Void> close() {
-    return pool.close();
+    return devices.log().flush().transform(flushed -> pool.close());
   }
 }

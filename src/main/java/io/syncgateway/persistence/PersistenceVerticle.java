@@ -63,7 +63,8 @@ public class PersistenceVerticle extends VerticleBase {
     }
     return CursorSigner.load(pool)
         .compose(signer -> {
-          pullSettings = new PullQuery.Settings(vertx, pool, signer, metrics, retentionMs,
+          pullSettings = new PullQuery.Settings(vertx, pool, signer, database.bindings(), database.activity(), metrics,
+              retentionMs,
               config.number(Setting.CLOCK_SKEW_MS), config.number(Setting.PULL_HOLDBACK_WAIT_MS));
           return Future.all(
               consume(Addresses.PUSH_COMMIT, this::commit),

@@ -33,8 +33,8 @@ public final class PullQuery {
   private static final long HORIZON_POLL_MS = 5;
 
   /** What every pull query of a process shares. */
-  public record Settings(Vertx vertx, Pool pool, CursorSigner signer, SyncMetrics metrics, long retentionMs,
-      long skewMs, long holdbackWaitMs) {}
+  public record Settings(Vertx vertx, Pool pool, CursorSigner signer, DeviceBindings bindings, ActivityLog activity,
+      SyncMetrics metrics, long retentionMs, long skewMs, long holdbackWaitMs) {}
 
   private final Settings settings;
   private final PullRequest request;
@@ -73,15 +73,12 @@ public final class PullQuery {
     });
   }
 
+  /** A cached read after the device's first contact: pulls write nothing per page. */
   private Future<Void> bindDevice() {
     if (request.deviceId() == null) {
       return Future.succeededFuture();
     }
-    return settings.pool().preparedQuery(SqlQueries.BIND_DEVICE)
-        .execute(Tuple.of(request.deviceId(), orgId, request.principal().userId(), System.currentTimeMillis(), null,
-            "pull"))
-        .compose(rows -> rows.size() == 1 ? Future.succeededFuture() : Future.failedFuture(
-            new GatewayException(ErrorCode.DEVICE_OWNED_BY_OTHER_USER, "This device id belongs to another user")));
+    return settings.bindings().bind(request.deviceId(), orgId, request.principal().userId(), System.currentTimeMillis());
   }
 
   private Future<FeedState> feedState() {
@@ -290,12 +287,13 @@ public final class PullQuery {
         nextCursor);
   }
 
-  /** The sync log row of a pull is written after the answer; losing one never loses data. */
+  /** The device's visit and the sync log row, written in the background; losing one never loses data. */
   private void logPull(int pulled) {
+    long now = System.currentTimeMillis();
     int durationMs = (int) ((System.nanoTime() - startedAt) / 1_000_000);
-    settings.pool().preparedQuery(SqlQueries.INSERT_SYNC_LOG)
-        .execute(Tuple.from(new Object[] {orgId, request.deviceId(), request.principal().userId(), "pull", null, 0,
-            pulled, 0, 0, 0, 0, 0, "success", durationMs, System.currentTimeMillis()}));
+    settings.activity().deviceSeen(request.deviceId(), "pull", now, null);
+    settings.activity().sync(new ActivityLog.SyncLogEntry(orgId, request.deviceId(), request.principal().userId(),
+        "pull", null, 0, pulled, 0, 0, 0, 0, 0, "success", durationMs, now));
   }
 
   private static GatewayException resyncRequired() {

@@ -27,21 +27,6 @@ final class SqlQueries {
 
   private static final String NOW_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
-  /**
-   * Binds a device to its first (organization, user) and records the visit; returns no row when the
-   * device belongs to someone else. $1 device, $2 org, $3 user, $4 now, $5 pushed clock or null,
-   * $6 'push' or 'pull'.
-   */
-  static final String BIND_DEVICE = "INSERT INTO devices AS d (device_id, org_id, user_id, first_seen_at, last_seen_at, "
-      + "last_push_at, last_pull_at, vector_clock) "
-      + "VALUES ($1, $2, $3, $4::bigint, $4::bigint, CASE WHEN $6::text = 'push' THEN $4::bigint END, "
-      + "CASE WHEN $6::text = 'pull' THEN $4::bigint END, $5::jsonb) "
-      + "ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, "
-      + "last_push_at = COALESCE(EXCLUDED.last_push_at, d.last_push_at), "
-      + "last_pull_at = COALESCE(EXCLUDED.last_pull_at, d.last_pull_at), "
-      + "vector_clock = COALESCE(EXCLUDED.vector_clock, d.vector_clock) "
-      + "WHERE d.org_id = EXCLUDED.org_id AND d.user_id = EXCLUDED.user_id RETURNING device_id";
-
   static final String NOW = "SELECT " + NOW_MS + " AS now_ms";
 
   static final String FIND_BATCH = "SELECT response FROM push_batches WHERE device_id = $1 AND batch_id = $2";
@@ -51,10 +36,6 @@ final class SqlQueries {
 
   /** The constraint a concurrent commit of the same batchId runs into. */
   static final String BATCH_RECORD_KEY = "push_batches_pkey";
-
-  static final String INSERT_SYNC_LOG = "INSERT INTO sync_logs (org_id, device_id, user_id, sync_type, batch_id, "
-      + "entities_pushed, entities_pulled, applied, acknowledged, superseded, conflicts, rejected, status, "
-      + "duration_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
   /**
    * Locks the live parent tasks ($2) of the comments and attachments a push writes, so that a

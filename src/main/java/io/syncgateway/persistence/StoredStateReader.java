@@ -3,8 +3,6 @@ package io.syncgateway.persistence;
 import io.syncgateway.auth.Principal;
 import io.syncgateway.batch.PreparedBatch;
 import io.syncgateway.batch.PushItem;
-import io.syncgateway.bus.ErrorCode;
-import io.syncgateway.bus.GatewayException;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.entity.StoredState;
@@ -27,35 +25,32 @@ import java.util.stream.Stream;
  */
 public final class StoredStateReader {
   private final Pool pool;
+  private final DeviceBindings bindings;
 
-  public StoredStateReader(Pool pool) {
+  public StoredStateReader(Pool pool, DeviceBindings bindings) {
     this.pool = pool;
+    this.bindings = bindings;
   }
 
+  /** Also binds the device (a cached read after its first contact). */
   public Future<StoredState> read(Principal principal, PreparedBatch batch) {
-    return pool.withConnection(connection -> new Reading(connection, principal, batch).run());
+    Future<Void> bound = bindings.bind(batch.deviceId(), principal.orgId(), principal.userId(),
+        System.currentTimeMillis());
+    Future<StoredState> read = pool.withConnection(connection -> new Reading(connection, principal, batch).run());
+    return Future.all(bound, read).map(both -> read.result());
   }
 
   /** One read: its statements are pipelined on the connection. */
   private record Reading(SqlConnection connection, Principal principal, PreparedBatch batch) {
 
     Future<StoredState> run() {
-      Future<Void> bound = bindDevice();
       Future<Long> now = connection.query(SqlQueries.NOW).execute()
           .map(rows -> rows.iterator().next().getLong("now_ms"));
       Future<JsonObject> recorded = findRecordedResponse();
       Future<List<EntityRow>> stored = named();
       Future<List<EntityRow>> children = liveChildrenOfDeletedTasks();
-      return Future.all(bound, now, recorded, stored, children)
+      return Future.all(now, recorded, stored, children)
           .map(read -> new StoredState(now.result(), recorded.result(), stored.result(), children.result()));
-    }
-
-    private Future<Void> bindDevice() {
-      return connection.preparedQuery(SqlQueries.BIND_DEVICE)
-          .execute(Tuple.of(batch.deviceId(), principal.orgId(), principal.userId(), System.currentTimeMillis(),
-              batch.deviceClock(), "push"))
-          .compose(rows -> rows.size() == 1 ? Future.succeededFuture() : Future.failedFuture(
-              new GatewayException(ErrorCode.DEVICE_OWNED_BY_OTHER_USER, "This device id belongs to another user")));
     }
 
     private Future<JsonObject> findRecordedResponse() {
