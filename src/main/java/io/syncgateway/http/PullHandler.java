@@ -64,7 +64,9 @@ final class PullHandler {
     String since = param(rc, "since");
     String offset = param(rc, "offset");
     if (since != null && !since.chars().allMatch(Character::isDigit)) {
-      FeedCursor.decode(since); // fail fast on a malformed cursor
+      if (!FeedCursor.hasCursorShape(since)) { // fail fast; the signature is verified in persistence
+        throw new GatewayException(ErrorCode.INVALID_CURSOR, "since is neither a cursor from a pull nor a timestamp");
+      }
       if (offset != null) {
         throw GatewayException.invalid("offset goes with a numeric since only; follow the cursor instead");
       }

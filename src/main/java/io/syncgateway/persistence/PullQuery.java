@@ -31,6 +31,8 @@ public final class PullQuery {
   /** A task row encodes to about 700 bytes: sized so that a page rarely grows its buffer. */
   private static final int EXPECTED_BYTES_PER_ROW = 768;
   private final long startedAt = System.nanoTime();
+  /** Loaded by every pull for now (branch cursor-params); PersistenceVerticle should load it once at start. */
+  private CursorSigner signer;
 
   public PullQuery(Pool pool, Principal principal, JsonObject request, long retentionMs, long skewMs) {
     this.pool = pool;
@@ -51,7 +53,8 @@ public final class PullQuery {
     // Binding the device and reading the feed are independent: two pooled connections, one round trip.
     Future<Void> bound = bindDevice();
     Future<FeedState> state = feedState();
-    return Future.all(bound, state)
+    Future<CursorSigner> signed = CursorSigner.load(pool).onSuccess(loaded -> signer = loaded);
+    return Future.all(bound, state, signed)
         .compose(ready -> range(state.result()).compose(range -> page(state.result(), range)));
   }
 
@@ -88,11 +91,11 @@ public final class PullQuery {
     Long offset = request.getLong("offset");
     String cursor = request.getString("cursor");
     if (cursor != null) {
-      FeedCursor position = FeedCursor.decode(cursor);
+      FeedCursor position = FeedCursor.decode(cursor, signer, principal.orgId());
       if (mayHaveLostTombstones(position, horizon, state)) {
         return Future.failedFuture(resyncRequired());
       }
-      return Future.succeededFuture(new Range(position.position(), state.lastSeq(), position.sequenceStart()));
+      return Future.succeededFuture(new Range(position.seq(), state.lastSeq(), position.sequenceStart()));
     }
     long since = request.getLong("sinceMillis", 0L);
     long skip = offset == null ? 0 : offset;
@@ -154,11 +157,11 @@ public final class PullQuery {
   private Future<FeedCursor> nextCursor(FeedState state, Range range, long reached) {
     if (reached >= state.lastSeq()) {
       long now = state.now() - commitMarginMs();
-      return Future.succeededFuture(new FeedCursor(reached, now, now));
+      return Future.succeededFuture(new FeedCursor(0, reached, now, now));
     }
     return pool.preparedQuery(SqlQueries.POSITION_TIME)
         .execute(Tuple.of(principal.orgId(), reached))
-        .map(rows -> new FeedCursor(reached, rows.size() == 0 ? 0 : rows.iterator().next().getLong("at_ms"),
+        .map(rows -> new FeedCursor(0, reached, rows.size() == 0 ? 0 : rows.iterator().next().getLong("at_ms"),
             range.sequenceStart()));
   }
 
@@ -199,7 +202,7 @@ public final class PullQuery {
     }
     logPull(rows.size());
     String orgId = principal.orgId();
-    String nextCursor = cursor.encode();
+    String nextCursor = cursor.encode(signer, orgId);
     Buffer json = new JsonBufferWriter(EXPECTED_BYTES_PER_ROW * (rows.size() + 1))
         .array("tasks", tasks, (entity, field) -> entity.writeEntity(orgId, field))
         .array("comments", comments, (entity, field) -> entity.writeEntity(orgId, field))
