@@ -21,6 +21,8 @@ import java.util.Set;
  */
 public final class ItemParser {
   public static final int MAX_ITEM_CLOCK_ENTRIES = 256;
+  /** An invalid id is echoed in its rejection up to this many characters (Appendix A, rule 6). */
+  public static final int MAX_ECHOED_ID_LENGTH = 1024;
   private static final Set<String> ITEM_META =
       Set.of("id", "entityType", "operation", "vectorClock", "priority", "changedFields", "organizationId");
   private static final Set<String> ENTITY_FIELDS_BEYOND_DOMAIN =
@@ -45,11 +47,7 @@ public final class ItemParser {
   }
 
   private PushItem parseQueueItem(EntityType type, JsonObject raw, int index) {
-    Object entityId = raw.getValue("entityId");
-    String id = entityId instanceof String text && Ids.isValid(text) ? text : null;
-    if (id == null) {
-      throw reject(type, null, "entityId must be a valid id");
-    }
+    String id = validId(type, raw.getValue("entityId"), "entityId");
     checkEntityType(type, raw.getValue("entityType"), id);
     Object payloadValue = raw.getValue("payload");
     if (payloadValue != null && !(payloadValue instanceof JsonObject)) {
@@ -73,11 +71,7 @@ public final class ItemParser {
   }
 
   private PushItem parseFlat(EntityType type, JsonObject item, JsonObject checksummed, int index) {
-    Object idValue = item.getValue("id");
-    String id = idValue instanceof String text && Ids.isValid(text) ? text : null;
-    if (id == null) {
-      throw reject(type, null, idValue == null ? "id is required" : "id must be a valid id");
-    }
+    String id = validId(type, item.getValue("id"), "id");
     checkEntityType(type, item.getValue("entityType"), id);
     Operation operation = operation(type, id, item.getValue("operation"));
     VectorClock clock = clock(type, id, item.getValue("vectorClock"));
@@ -99,6 +93,28 @@ public final class ItemParser {
     int effectivePriority = priority != null ? priority
         : Priorities.of(type, operation, changedFields != null ? changedFields : fields.fieldNames());
     return new PushItem(type, id, operation, clock, effectivePriority, fields, index);
+  }
+
+  /**
+   * The item's id, or a rejection. A string that is not a valid id is echoed in the rejection, so
+   * that the client can tell which item was refused (Appendix A, rule 6); anything else has no
+   * usable id: null.
+   */
+  private static String validId(EntityType type, Object value, String field) {
+    if (value instanceof String text && Ids.isValid(text)) {
+      return text;
+    }
+    String echoed = value instanceof String text ? echo(text) : null;
+    throw reject(type, echoed, value == null ? field + " is required" : field + " must be a valid id");
+  }
+
+  /**
+   * An invalid id as its rejection echoes it: as sent, cut to {@value #MAX_ECHOED_ID_LENGTH}
+   * characters (code points, so a surrogate pair is never split). {@link Rejection} makes it storable.
+   */
+  static String echo(String id) {
+    return id.codePointCount(0, id.length()) <= MAX_ECHOED_ID_LENGTH ? id
+        : id.substring(0, id.offsetByCodePoints(0, MAX_ECHOED_ID_LENGTH));
   }
 
   private JsonObject domainFields(EntityType type, String id, JsonObject item, Operation operation) {

@@ -1,5 +1,6 @@
 package io.syncgateway.bench;
 
+import io.syncgateway.persistence.CursorSigner;
 import io.syncgateway.persistence.FeedCursor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,8 @@ final class DatasetCurve {
   }
 
   JsonArray run() {
+    // Pages in the middle of the feed start from cursors made here, signed like the gateway's own.
+    CursorSigner signer = CursorSigner.load(env.direct().pool()).await();
     String org = env.org("bulk");
     JsonArray points = new JsonArray();
     long loaded = 0;
@@ -52,7 +55,7 @@ final class DatasetCurve {
         JsonObject positions = new JsonObject();
         for (Position where : List.of(new Position("start", null), new Position("middle", loaded / 2),
             new Position("end", loaded - PAGE))) {
-          Measurement pages = pages(target, reader, "page@" + where.name() + " n=" + loaded, where.after());
+          Measurement pages = pages(target, reader, signer, "page@" + where.name() + " n=" + loaded, where.after());
           positions.put(where.name(), pages.toJson());
         }
         point.put(target.name(), positions);
@@ -74,10 +77,11 @@ final class DatasetCurve {
   }
 
   /** {@value #REPEATS} pages of {@value #PAGE} after {@code position} (null: the feed's first page). */
-  private <B> Measurement pages(SyncTarget<B> target, SimDevice reader, String name, Long position) {
+  private <B> Measurement pages(SyncTarget<B> target, SimDevice reader, CursorSigner signer, String name,
+      Long position) {
     long now = System.currentTimeMillis();
     String cursor = position == null ? null
-        : new FeedCursor(0, position, now, now).encode(env.direct().signer(), reader.principal().orgId());
+        : new FeedCursor(0, position, now, now).encode(signer, reader.principal().orgId());
     List<Supplier<Future<Outcome>>> requests = IntStream.range(0, REPEATS)
         .<Supplier<Future<Outcome>>>mapToObj(i ->
             () -> target.pull(reader, PAGE, cursor).map(page -> Outcome.of(page.entities())))

@@ -79,9 +79,6 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
             ? decideAndCommit(principal, batch) : Future.failedFuture(error));
   }
 
-  CursorSigner signer() {
-    return pullSettings.signer();
-  }
 
   @Override
   public Future<Page> pull(SimDevice device, int limit, String cursor) {

@@ -21,6 +21,8 @@ import java.util.Set;
 
 /** GET /api/sync/pull (and /pull/tasks, /comments, /attachments): reads the query, asks persistence. */
 final class PullHandler {
+  /** The query parameters of a pull (PROTOCOL §4); any other is refused (StrictQuery). */
+  private static final Set<String> PARAMETERS = Set.of("since", "cursor", "deviceId", "limit", "types", "offset");
   private final EventBus eventBus;
   private final DeliveryOptions busOptions;
   private final int defaultLimit;
@@ -52,10 +54,11 @@ final class PullHandler {
   }
 
   private JsonObject readQuery(RoutingContext rc, EntityType onlyType) {
+    StrictQuery query = StrictQuery.of(rc, PARAMETERS);
     JsonObject request = new JsonObject()
-        .put("deviceId", BatchPreparer.optionalId(param(rc, "deviceId"), "deviceId"))
-        .put("limit", limit(param(rc, "limit")))
-        .put("types", types(onlyType, rc.request().getParam("types")));
+        .put("deviceId", BatchPreparer.optionalId(query.value("deviceId"), "deviceId"))
+        .put("limit", limit(query.value("limit")))
+        .put("types", types(onlyType, query.raw("types")));
     String header = BatchPreparer.optionalId(rc.request().getHeader(PushHandler.DEVICE_HEADER), "X-Device-Id");
     if (header != null) {
       if (request.getString("deviceId") != null && !header.equals(request.getString("deviceId"))) {
@@ -63,16 +66,32 @@ final class PullHandler {
       }
       request.put("deviceId", header);
     }
-    String since = param(rc, "since");
-    String offset = param(rc, "offset");
-    if (since != null && !since.chars().allMatch(Character::isDigit)) {
-      if (!FeedCursor.hasCursorShape(since)) {
-        throw new GatewayException(ErrorCode.INVALID_CURSOR, "since is neither a cursor from a pull nor a timestamp");
+    return readStart(query, request);
+  }
+
+  /**
+   * Where the page starts: {@code since} (a cursor, or a timestamp when all digits) or its synonym
+   * {@code cursor} (a cursor only); {@code offset} goes with a timestamp only. Here only the cursor's
+   * shape is checked: its signature and organization are verified by persistence.
+   */
+  private static JsonObject readStart(StrictQuery query, JsonObject request) {
+    String since = query.value("since");
+    String cursor = query.value("cursor");
+    String offset = query.value("offset");
+    if (since != null && cursor != null) {
+      throw GatewayException.invalid("since and cursor are synonyms: send only one of them");
+    }
+    if (cursor != null || (since != null && !isDigits(since))) {
+      String text = cursor != null ? cursor : since;
+      if (!FeedCursor.hasCursorShape(text)) {
+        throw new GatewayException(ErrorCode.INVALID_CURSOR, cursor != null
+            ? "cursor is not a cursor from a pull (a timestamp goes in since)"
+            : "since is neither a cursor from a pull nor a timestamp");
       }
       if (offset != null) {
         throw GatewayException.invalid("offset goes with a numeric since only; follow the cursor instead");
       }
-      return request.put("cursor", since);
+      return request.put("cursor", text);
     }
     if (offset != null) {
       request.put("offset", nonNegative(offset, "offset"));
@@ -80,9 +99,9 @@ final class PullHandler {
     return request.put("sinceMillis", since == null ? 0L : nonNegative(since, "since"));
   }
 
-  private static String param(RoutingContext rc, String name) {
-    String value = rc.request().getParam(name);
-    return value == null || value.isEmpty() ? null : value;
+  /** ASCII digits only: Java's digit tests also accept other scripts' digits. */
+  private static boolean isDigits(String value) {
+    return value.chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
   private int limit(String value) {
@@ -97,29 +116,38 @@ final class PullHandler {
   }
 
   private static long nonNegative(String value, String name) {
-    if (value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+    if (value.length() > 18 || !isDigits(value)) {
       throw GatewayException.invalid(name + " must be a non-negative integer");
     }
     return Long.parseLong(value);
   }
 
+  /**
+   * The types to pull: {@code types} (default all). On a per-type path the path's type is pulled,
+   * and a {@code types} that excludes it is a contradiction (400 invalid_request).
+   */
   private static JsonArray types(EntityType onlyType, String value) {
-    Set<EntityType> types = EnumSet.noneOf(EntityType.class);
+    Set<EntityType> types = value == null ? EnumSet.allOf(EntityType.class) : named(value);
     if (onlyType != null) {
-      types.add(onlyType);
-    } else if (value == null) {
-      types.addAll(EnumSet.allOf(EntityType.class));
-    } else {
-      for (String name : value.split(",", -1)) {
-        EntityType type = EntityType.fromName(name.trim());
-        if (type == null) {
-          throw new GatewayException(ErrorCode.UNKNOWN_ENTITY_TYPE, "types names an unknown entity type");
-        }
-        types.add(type);
+      if (!types.contains(onlyType)) {
+        throw GatewayException.invalid("types excludes " + onlyType.plural() + ", the type of this path");
       }
+      types = EnumSet.of(onlyType);
     }
     JsonArray names = new JsonArray();
     types.forEach(type -> names.add(type.singular()));
     return names;
+  }
+
+  private static Set<EntityType> named(String commaList) {
+    Set<EntityType> types = EnumSet.noneOf(EntityType.class);
+    for (String name : commaList.split(",", -1)) {
+      EntityType type = EntityType.fromName(name.trim());
+      if (type == null) {
+        throw new GatewayException(ErrorCode.UNKNOWN_ENTITY_TYPE, "types names an unknown entity type");
+      }
+      types.add(type);
+    }
+    return types;
   }
 }

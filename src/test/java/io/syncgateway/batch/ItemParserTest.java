@@ -103,19 +103,51 @@ class ItemParserTest {
     }
 
     @ParameterizedTest(name = "\"{0}\"")
-    @ValueSource(strings = {"", "a b", "a/b", ".", "..", "tâche"})
-    @DisplayName("outside the id alphabet → validation with entityId null")
+    @ValueSource(strings = {"", "a b", "a/b", ".", "..", "tâche", "t1' OR '1'='1", "../../etc/passwd"})
+    @DisplayName("outside the id alphabet → validation echoing the id as sent, so the client can find the item")
     void invalidId(String id) {
       Rejection rejection = taskRejection(task().put("id", id));
 
       assertThat(rejection.code()).isEqualTo(Rejection.VALIDATION);
-      assertThat(rejection.entityId()).isNull();
+      assertThat(rejection.entityId()).isEqualTo(id);
     }
 
     @Test
-    @DisplayName("longer than 128 characters → validation with entityId null")
+    @DisplayName("longer than 128 characters → validation echoing the id as sent")
     void tooLongId() {
-      assertThat(taskRejection(task().put("id", "x".repeat(129))).entityId()).isNull();
+      assertThat(taskRejection(task().put("id", "x".repeat(129))).entityId()).isEqualTo("x".repeat(129));
+    }
+
+    @Test
+    @DisplayName("longer than 1,024 characters → echoed cut to 1,024 characters")
+    void veryLongIdIsCut() {
+      assertThat(taskRejection(task().put("id", "y".repeat(1024) + "z".repeat(100_000))).entityId())
+          .isEqualTo("y".repeat(1024));
+    }
+
+    @Test
+    @DisplayName("the cut counts characters, not UTF-16 units: a surrogate pair at the cut stays whole")
+    void cutKeepsSurrogatePairs() {
+      String emoji = "\ud83d\ude00";
+      String echoed = taskRejection(task().put("id", "x".repeat(1023) + emoji + "tail")).entityId();
+
+      assertThat(echoed).isEqualTo("x".repeat(1023) + emoji);
+      assertThat(echoed.codePointCount(0, echoed.length())).isEqualTo(1024);
+    }
+
+    @Test
+    @DisplayName("U+0000 and unpaired surrogates, which JSON storage cannot hold, are echoed as U+FFFD")
+    void unstorableCharactersReplaced() {
+      assertThat(taskRejection(task().put("id", "a\u0000b\ud800c\udc00")).entityId()).isEqualTo("a\ufffdb\ufffdc\ufffd");
+    }
+
+    @Test
+    @DisplayName("a field name quoted in a rejection message has U+0000 replaced too")
+    void quotedFieldNameIsStorable() {
+      Rejection rejection = taskRejection(task().put("bad\u0000name", 1));
+
+      assertThat(rejection.message()).contains("bad\ufffdname");
+      assertThat(ItemParser.unstorable(rejection.message())).isFalse();
     }
 
     @Test
@@ -125,6 +157,15 @@ class ItemParserTest {
 
       assertThat(rejection.code()).isEqualTo(Rejection.VALIDATION);
       assertThat(rejection.entityId()).isNull();
+    }
+
+    @Test
+    @DisplayName("null, an object, an array or a boolean → validation with entityId null")
+    void otherNonStringIds() {
+      assertThat(taskRejection(task().putNull("id")).entityId()).isNull();
+      assertThat(taskRejection(task().put("id", new JsonObject().put("id", "t1"))).entityId()).isNull();
+      assertThat(taskRejection(task().put("id", new JsonArray().add("t1"))).entityId()).isNull();
+      assertThat(taskRejection(task().put("id", true)).entityId()).isNull();
     }
 
     @Test
@@ -576,9 +617,25 @@ class ItemParserTest {
     }
 
     @Test
-    @DisplayName("an invalid entityId → validation with entityId null")
+    @DisplayName("an invalid entityId → validation echoing it as sent")
     void invalidEntityId() {
       Rejection rejection = taskRejection(queueItem(task()).put("entityId", "bad id"));
+
+      assertThat(rejection.code()).isEqualTo(Rejection.VALIDATION);
+      assertThat(rejection.entityId()).isEqualTo("bad id");
+    }
+
+    @Test
+    @DisplayName("an entityId of 2,000 characters → echoed cut to 1,024")
+    void longEntityIdIsCut() {
+      assertThat(taskRejection(queueItem(task()).put("entityId", "e".repeat(2000))).entityId())
+          .isEqualTo("e".repeat(1024));
+    }
+
+    @Test
+    @DisplayName("an entityId that is not a string → validation with entityId null")
+    void nonStringEntityId() {
+      Rejection rejection = taskRejection(queueItem(task()).put("entityId", 7));
 
       assertThat(rejection.code()).isEqualTo(Rejection.VALIDATION);
       assertThat(rejection.entityId()).isNull();

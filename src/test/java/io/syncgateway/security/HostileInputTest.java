@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
+import io.syncgateway.entity.Ids;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -302,13 +303,18 @@ class HostileInputTest {
             c -> badTask(c).put("entityType", "comment")),
         item("item: organizationId of another organization", "forbidden", task, "t-bad",
             c -> badTask(c).put("organizationId", uniqueId("other-org"))),
-        item("item: id that looks like SQL '" + SQL_ID + "'", "validation", task, null,
+        // A string id that is not a valid id is echoed as sent (Appendix A rule 6, v1.1).
+        item("item: id that looks like SQL '" + SQL_ID + "'", "validation", task, SQL_ID,
             c -> task(SQL_ID, clock(c.device(), 1), "sql id")),
-        item("item: id that is a path '../../etc/passwd'", "validation", task, null,
+        item("item: id that is a path '../../etc/passwd'", "validation", task, "../../etc/passwd",
             c -> task("../../etc/passwd", clock(c.device(), 1), "path id")),
-        item("item: id '..'", "validation", task, null, c -> task("..", clock(c.device(), 1), "dots")),
-        item("item: id of 129 characters", "validation", task, null,
+        item("item: id '..'", "validation", task, "..", c -> task("..", clock(c.device(), 1), "dots")),
+        item("item: id of 129 characters", "validation", task, "i".repeat(129),
             c -> task("i".repeat(129), clock(c.device(), 1), "long id")),
+        item("item: id of 5,000 characters (echoed cut to 1,024)", "validation", task, "j".repeat(1024),
+            c -> task("j".repeat(5000), clock(c.device(), 1), "very long id")),
+        item("item: id containing U+0000 (echoed with U+FFFD)", "validation", task, "nul\ufffdid",
+            c -> task("nul\u0000id", clock(c.device(), 1), "nul id")),
         item("item: id is a number", "validation", task, null,
             c -> task("x", clock(c.device(), 1), "numeric id").put("id", 7)),
         item("item: comment taskId that looks like SQL", "validation", "comment", "c-bad",
@@ -444,7 +450,7 @@ class HostileInputTest {
       assertThat(after.getJsonArray("comments")).isEqualTo(before.getJsonArray("comments"));
       assertThat(after.getJsonArray("attachments")).isEqualTo(before.getJsonArray("attachments"));
       assertThat(after.getJsonArray("tombstones")).isEqualTo(before.getJsonArray("tombstones"));
-      if (row.badId() != null) {
+      if (Ids.isValid(row.badId())) {
         assertThat(gateway.get(c.token(), "/api/tasks/" + row.badId()).statusCode()).isEqualTo(404);
       }
     }
@@ -522,6 +528,44 @@ class HostileInputTest {
     assertThat(gateway.getOk(victim.token(), "/api/tasks/t1").getString("title")).isEqualTo("victim");
     assertThat(gateway.getOk(attacker.token(), "/api/tasks/t1").getString("title")).isEqualTo("attacker's own t1");
     assertThat(ids(gateway.pullAll(victim.token(), null, 100), "tasks")).containsExactly("t1");
+  }
+
+  @Test
+  @DisplayName("a hostile id echoed in a rejection is kept with its batchId and replayed identically")
+  void echoedIdSurvivesBatchRecord() {
+    Ctx c = Ctx.fresh();
+    String hostileId = "bad id \u0000 \ud800 " + "k".repeat(5000);
+    JsonObject body = batch(c.device(), "task", task(hostileId, clock(c.device(), 1), "x"))
+        .put("batchId", uniqueId("batch"));
+
+    HttpResponse<Buffer> first = send(json(body).withToken(c.token()));
+    HttpResponse<Buffer> replayed = send(json(body).withToken(c.token()));
+
+    assertThat(first.statusCode()).as("first push answered %s", abbreviate(first.bodyAsString())).isEqualTo(200);
+
+    String echoed = first.bodyAsJsonObject().getJsonArray("rejected").getJsonObject(0).getString("entityId");
+    assertThat(echoed).startsWith("bad id \ufffd \ufffd kkk").hasSize(1024);
+    assertThat(replayed.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
+  }
+
+  @Test
+  @DisplayName("a field name or clock key with U+0000, quoted in a rejection, is kept with its batchId (not a 503)")
+  void quotedTextSurvivesBatchRecord() {
+    Ctx c = Ctx.fresh();
+    JsonObject body = batch(c.device(),
+        "task", task(uniqueId("t"), clock(c.device(), 1), "x").put("field\u0000", 1),
+        "task", task(uniqueId("t"), new JsonObject().put("key\u0000", 1), "x"))
+        .put("batchId", uniqueId("batch"));
+
+    HttpResponse<Buffer> first = send(json(body).withToken(c.token()));
+    HttpResponse<Buffer> replayed = send(json(body).withToken(c.token()));
+
+    assertThat(first.statusCode()).as("first push answered %s", abbreviate(first.bodyAsString())).isEqualTo(200);
+    JsonArray rejected = first.bodyAsJsonObject().getJsonArray("rejected");
+    assertThat(rejected).hasSize(2);
+    assertThat(rejected.getJsonObject(0).getString("message")).contains("field\ufffd");
+    assertThat(rejected.getJsonObject(1).getString("message")).contains("key\ufffd");
+    assertThat(replayed.bodyAsJsonObject()).isEqualTo(first.bodyAsJsonObject());
   }
 
   @Test

@@ -204,7 +204,10 @@ class ValidatorFuzzProperties {
       assertThat(rejection.message()).isNotBlank();
       assertThat(rejection.retryable()).isFalse();
       if (rejection.entityId() != null) {
-        assertThat(Ids.isValid(rejection.entityId())).isTrue();
+        // A valid id, or an invalid string id echoed (Appendix A rule 6): bounded and storable.
+        String echoed = rejection.entityId();
+        assertThat(echoed.codePointCount(0, echoed.length())).isLessThanOrEqualTo(ItemParser.MAX_ECHOED_ID_LENGTH);
+        assertThat(ItemParser.unstorable(echoed)).as("storable entityId").isFalse();
       }
     }
     // The prepared batch crosses the event bus as JSON: it must survive that trip unchanged.
