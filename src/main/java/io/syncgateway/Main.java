@@ -56,8 +56,11 @@ public final class Main {
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
         "       java -jar target/sync-gateway.jar client --url URL --token JWT [--store FILE] COMMAND (client help: client --help)",
         "       java -jar target/sync-gateway.jar bench [--devices 16] [--batches 20] [--batch-size 100] [--curves all] ...",
-        "         starts a gateway (-Xmx256m) on an embedded PostgreSQL, drives it over HTTP and directly; options and",
-        "         defaults: " + String.join(" ", BenchCommand.optionDefaults()) + " (see docs/performance.md)",
+        "         starts a gateway (-Xmx256m) on an embedded PostgreSQL, drives it over HTTP and compares it with the",
+        "         --targets direct (the gateway's persistence code, no HTTP) and floor (a hand-written minimal transaction",
+        "         on tables of its own); reports gateway/direct and gateway/floor ratios and the gateway's and PostgreSQL's",
+        "         CPU per 100 entities; options and defaults: " + String.join(" ", BenchCommand.optionDefaults()),
+        "         (see docs/performance.md)",
         "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
         "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }

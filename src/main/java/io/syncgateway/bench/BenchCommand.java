@@ -13,13 +13,11 @@ import java.util.Map;
 
 /**
  * {@code bench}: drives a gateway over real HTTP with many concurrent devices, runs the same work
- * directly on the database, and reports throughput, latency, CPU, memory, the gateway/direct ratios
- * and, on request, scaling curves. See docs/performance.md.
+ * against the reference targets (the persistence layer directly, and the hand-written floor), and
+ * reports throughput, latency, CPU of the gateway and of PostgreSQL, memory, the gateway/direct and
+ * gateway/floor ratios and, on request, scaling curves. See docs/performance.md.
  */
 public final class BenchCommand {
-  /** Gateway/direct throughput the gateway should reach, per workload (issue 6). */
-  private static final Map<String, Double> RATIO_TARGETS = Map.of("push-create", 0.6, "push-update", 0.6,
-      "pull-full", 0.7);
   /** Pull page time may grow at most this much from the smallest to the largest dataset. */
   static final double FLAT_PAGE_TARGET = 1.5;
 
@@ -56,7 +54,8 @@ public final class BenchCommand {
         .put("options", options(o));
     List<Measurement> workloads = new WorkloadSuite(env).run();
     results.put("workloads", new JsonArray(workloads.stream().map(Measurement::toJson).toList()))
-        .put("ratios", ratios(workloads))
+        .put("ratios", Comparisons.gatewayRatios(workloads))
+        .put("organizationSpread", Comparisons.organizationSpread(workloads))
         .put("resources", env.sampler().overall());
     ScalingCurves scaling = new ScalingCurves(env);
     JsonObject curves = new JsonObject();
@@ -75,31 +74,6 @@ public final class BenchCommand {
       curves.put("instances", scaling.instances());
     }
     return results.put("curves", curves).put("finishedAt", Instant.now().toString());
-  }
-
-  /** Gateway throughput over direct throughput for every workload run against both. */
-  private static JsonArray ratios(List<Measurement> workloads) {
-    JsonArray ratios = new JsonArray();
-    for (Measurement gateway : workloads) {
-      if (!gateway.target().equals("gateway")) {
-        continue;
-      }
-      workloads.stream()
-          .filter(m -> m.target().equals("direct") && m.workload().equals(gateway.workload()))
-          .findFirst()
-          .ifPresent(direct -> {
-            double ratio = gateway.entitiesPerSecond() / Math.max(1e-9, direct.entitiesPerSecond());
-            Double target = RATIO_TARGETS.get(gateway.workload().split(" ")[0]);
-            ratios.add(new JsonObject()
-                .put("workload", gateway.workload())
-                .put("gateway", Measurement.round(gateway.entitiesPerSecond()))
-                .put("direct", Measurement.round(direct.entitiesPerSecond()))
-                .put("ratio", Measurement.round(ratio))
-                .put("target", target)
-                .put("met", target == null ? null : ratio >= target));
-          });
-    }
-    return ratios;
   }
 
   /** Largest over smallest median page time, per target and position, across dataset sizes. */
@@ -137,7 +111,8 @@ public final class BenchCommand {
         .put("sharedTasks", o.sharedTasks()).put("warmUpBatches", o.warmUpBatches())
         .put("pullLimits", new JsonArray(o.pullLimits())).put("pullRounds", o.pullRounds())
         .put("mixedRate", o.mixedRate()).put("mixedSeconds", o.mixedSeconds()).put("mixedBatch", o.mixedBatch())
-        .put("workloads", new JsonArray(o.workloads())).put("curves", new JsonArray(o.curves()))
+        .put("workloads", new JsonArray(o.workloads())).put("targets", new JsonArray(o.targets()))
+        .put("curves", new JsonArray(o.curves()))
         .put("curveBatchSizes", new JsonArray(o.curveBatchSizes())).put("curveDevices", new JsonArray(o.curveDevices()))
         .put("curveInstances", new JsonArray(o.curveInstances())).put("datasetSizes", new JsonArray(o.datasetSizes()))
         .put("curveEntities", o.curveEntities()).put("curveBatches", o.curveBatches())

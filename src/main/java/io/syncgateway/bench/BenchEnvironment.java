@@ -5,20 +5,22 @@ import io.syncgateway.persistence.db.EmbeddedPostgresServer;
 import io.syncgateway.persistence.db.Migrations;
 import io.syncgateway.persistence.db.PgUrl;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a run drives: the database (embedded unless --pg-url), the gateway (a child JVM unless --url),
- * the two targets and the resource sampler. Organizations are named after the run, so runs never
- * share data.
+ * the targets it is compared with (direct, floor) and the resource sampler. Organizations are named
+ * after the run, so runs never share data.
  */
 final class BenchEnvironment implements AutoCloseable {
   private static final int HTTP_CONNECTIONS = 128;
@@ -36,6 +38,8 @@ final class BenchEnvironment implements AutoCloseable {
   private GatewayTarget gateway;
   private ResourceSampler sampler;
   private final DirectTarget direct;
+  private final FloorTarget floor;
+  private final PostgresCpu postgresCpu;
 
   BenchEnvironment(BenchOptions options, PrintStream log) {
     this.options = options;
@@ -46,7 +50,7 @@ final class BenchEnvironment implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     if (options.url() != null && (options.pgUrl() == null || options.jwtSecret() == null)) {
-      throw new IllegalArgumentException("--url needs --pg-url (for the direct comparison) and --jwt-secret "
+      throw new IllegalArgumentException("--url needs --pg-url (for the direct and floor comparisons) and --jwt-secret "
           + "(the gateway's SYNC_JWT_SECRET, to sign device tokens)");
     }
     embedded = options.pgUrl() == null ? EmbeddedPostgresServer.startTemporary() : null;
@@ -54,7 +58,11 @@ final class BenchEnvironment implements AutoCloseable {
     Migrations.migrate(pgUrl);
     secret = options.jwtSecret() != null ? options.jwtSecret() : TokenService.randomSecret();
     tokens = new TokenService(vertx, secret);
+    postgresCpu = PostgresCpu.locate(vertx, pgUrl.connectOptions());
+    log.println(postgresCpu == null ? "PostgreSQL does not run on this machine: its CPU is not measured"
+        : "PostgreSQL's CPU is read from /proc for postmaster " + postgresCpu.postmasterPid() + " and its children");
     direct = new DirectTarget(vertx, pgUrl, options.poolSize());
+    floor = options.drives("floor") ? FloorTarget.create(vertx, pgUrl.connectOptions(), options.poolSize()) : null;
     if (options.url() != null) {
       connect(URI.create(options.url()), null);
     } else {
@@ -82,7 +90,7 @@ final class BenchEnvironment implements AutoCloseable {
 
   private void connect(URI base, ProcessStats stats) {
     gateway = new GatewayTarget(vertx, base, HTTP_CONNECTIONS);
-    sampler = new ResourceSampler(vertx, gateway, stats);
+    sampler = new ResourceSampler(vertx, gateway, stats, postgresCpu);
   }
 
   private void stopGateway() {
@@ -104,6 +112,18 @@ final class BenchEnvironment implements AutoCloseable {
     return direct;
   }
 
+  /** The targets the workloads run against (--targets), the gateway first. */
+  List<SyncTarget<?>> targets() {
+    List<SyncTarget<?>> targets = new ArrayList<>(List.of(gateway));
+    if (options.drives("direct")) {
+      targets.add(direct);
+    }
+    if (floor != null) {
+      targets.add(floor);
+    }
+    return targets;
+  }
+
   ResourceSampler sampler() {
     return sampler;
   }
@@ -116,7 +136,12 @@ final class BenchEnvironment implements AutoCloseable {
   Measurement measure(String workload, SyncTarget<?> target, List<LoadDevice> devices) {
     ResourceSampler.Phase phase = sampler.start();
     Measurement measurement = ClosedLoop.run(workload, target.name(), devices);
-    measurement.extra().mergeIn(sampler.stop(phase));
+    JsonObject resources = sampler.stop(phase);
+    JsonObject cpuPer100 = ResourceSampler.cpuMillisPer100Entities(resources, measurement.entities());
+    if (target != gateway) {
+      cpuPer100.remove("gateway"); // it idles while another target does the work
+    }
+    measurement.extra().mergeIn(resources).put("cpuMsPer100Entities", cpuPer100);
     log.printf("  %-28s %-8s %9.0f entities/s  p50 %7.1f ms  p99 %7.1f ms  errors %d%n", workload, target.name(),
         measurement.entitiesPerSecond(), measurement.latencyMillis(50), measurement.latencyMillis(99),
         measurement.errorCount());
@@ -128,6 +153,9 @@ final class BenchEnvironment implements AutoCloseable {
     try {
       stopGateway();
       direct.close();
+      if (floor != null) {
+        floor.close();
+      }
       vertx.close().await();
     } finally {
       if (embedded != null) {

@@ -11,13 +11,16 @@ import java.util.Map;
 record BenchOptions(
     int devices, int batches, int batchSize, int sharedTasks, int warmUpBatches,
     List<Integer> pullLimits, int pullRounds, int mixedRate, int mixedSeconds, int mixedBatch,
-    List<String> workloads, List<String> curves,
+    List<String> workloads, List<String> targets, List<String> curves,
     List<Integer> curveBatchSizes, List<Integer> curveDevices, List<Integer> curveInstances,
     List<Integer> datasetSizes, int curveEntities, int curveBatches,
     String url, String pgUrl, String jwtSecret, String gatewayHeap, List<String> gatewayJvmArgs, int poolSize,
     Path out) {
 
-  static final List<String> WORKLOADS = List.of("push-create", "push-update", "push-contended", "pull-full", "mixed");
+  static final List<String> WORKLOADS = List.of("push-create", "push-update", "push-contended", "push-spread",
+      "pull-full", "mixed");
+  /** What the workloads run against: the gateway under test, and the references it is compared with. */
+  static final List<String> TARGETS = List.of("gateway", "direct", "floor");
   static final List<String> CURVES = List.of("batch-size", "devices", "instances", "dataset");
 
   /** Every option with its default, in the order the help text lists them. */
@@ -36,6 +39,7 @@ record BenchOptions(
     d.put("mixed-seconds", "20");
     d.put("mixed-batch", "20");
     d.put("workloads", String.join(",", WORKLOADS));
+    d.put("targets", String.join(",", TARGETS));
     d.put("curves", "none");
     d.put("curve-batch-sizes", "1,10,100,500");
     d.put("curve-devices", "1,4,16,64");
@@ -63,11 +67,15 @@ record BenchOptions(
     Map<String, String> o = new HashMap<>(DEFAULTS);
     o.putAll(given);
     List<String> curves = names(o.get("curves"), CURVES);
+    List<String> targets = names(o.get("targets"), TARGETS);
+    if (!targets.contains("gateway")) {
+      throw new IllegalArgumentException("--targets must include gateway (the others are compared with it)");
+    }
     return new BenchOptions(
         positive(o, "devices"), positive(o, "batches"), positive(o, "batch-size"), positive(o, "shared-tasks"),
         nonNegative(o, "warm-up-batches"),
         positives(o, "pull-limits"), positive(o, "pull-rounds"), positive(o, "mixed-rate"), positive(o, "mixed-seconds"), positive(o, "mixed-batch"),
-        names(o.get("workloads"), WORKLOADS), curves,
+        names(o.get("workloads"), WORKLOADS), targets, curves,
         positives(o, "curve-batch-sizes"), positives(o, "curve-devices"), positives(o, "curve-instances"),
         positives(o, "dataset-sizes"), positive(o, "curve-entities"), positive(o, "curve-batches"),
         blankToNull(o.get("url")), blankToNull(o.get("pg-url")), blankToNull(o.get("jwt-secret")),
@@ -78,6 +86,10 @@ record BenchOptions(
 
   boolean runs(String workload) {
     return workloads.contains(workload);
+  }
+
+  boolean drives(String target) {
+    return targets.contains(target);
   }
 
   boolean draws(String curve) {

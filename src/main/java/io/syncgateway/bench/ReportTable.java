@@ -9,37 +9,79 @@ final class ReportTable {
   private ReportTable() {}
 
   static void print(JsonObject results, PrintStream out) {
-    out.println();
-    out.println("== Workloads ==");
-    out.printf("%-26s %-8s %10s %8s %8s %8s %8s %8s %7s %6s %7s %7s %7s%n", "workload", "target", "entities/s",
-        "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "confl", "gw cpu", "gen cpu", "heap");
-    for (Object item : results.getJsonArray("workloads")) {
-      JsonObject m = (JsonObject) item;
-      JsonObject latency = m.getJsonObject("latencyMs");
-      out.printf("%-26s %-8s %10.0f %8.1f %8.1f %8.1f %8.1f %8.1f %7d %6.2f %7s %7s %7s%n", m.getString("workload"),
-          m.getString("target"), m.getDouble("entitiesPerSecond"), m.getDouble("requestsPerSecond"),
-          latency.getDouble("p50"), latency.getDouble("p95"), latency.getDouble("p99"), latency.getDouble("max"),
-          m.getLong("errorCount"), m.getDouble("conflictRate"), figure(m, "gatewayCpuSeconds"),
-          figure(m, "loadGeneratorCpuSeconds"), figure(m, "gatewayHeapPeakMib"));
-      if (!m.getJsonObject("errors").isEmpty()) {
-        out.println("    errors: " + m.getJsonObject("errors").encode());
-      }
-    }
-    out.println();
-    out.println("== Gateway / direct database ==");
-    out.printf("%-26s %12s %12s %7s %8s %5s%n", "workload", "gateway e/s", "direct e/s", "ratio", "target", "met");
-    for (Object item : results.getJsonArray("ratios")) {
-      JsonObject r = (JsonObject) item;
-      out.printf("%-26s %12.0f %12.0f %7.2f %8s %5s%n", r.getString("workload"), r.getDouble("gateway"),
-          r.getDouble("direct"), r.getDouble("ratio"), r.getValue("target") == null ? "-" : "≥ " + r.getValue("target"),
-          r.getValue("met") == null ? "-" : r.getBoolean("met") ? "yes" : "NO");
-    }
+    printWorkloads(results.getJsonArray("workloads"), out);
+    printCpuPer100(results.getJsonArray("workloads"), out);
+    printRatios(results.getJsonArray("ratios"), out);
+    printSpread(results.getJsonArray("organizationSpread"), out);
     JsonObject curves = results.getJsonObject("curves");
     for (String name : curves.fieldNames()) {
       printCurve(name, curves.getJsonArray(name), out);
     }
     out.println();
     out.println("Resources: " + results.getJsonObject("resources").encode());
+  }
+
+  private static void printWorkloads(JsonArray workloads, PrintStream out) {
+    out.println();
+    out.println("== Workloads ==");
+    out.printf("%-26s %-8s %10s %8s %8s %8s %8s %8s %7s %6s %7s %7s %7s %7s%n", "workload", "target", "entities/s",
+        "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "confl", "gw cpu", "pg cpu", "gen cpu", "heap");
+    for (Object item : workloads) {
+      JsonObject m = (JsonObject) item;
+      JsonObject latency = m.getJsonObject("latencyMs");
+      out.printf("%-26s %-8s %10.0f %8.1f %8.1f %8.1f %8.1f %8.1f %7d %6.2f %7s %7s %7s %7s%n", m.getString("workload"),
+          m.getString("target"), m.getDouble("entitiesPerSecond"), m.getDouble("requestsPerSecond"),
+          latency.getDouble("p50"), latency.getDouble("p95"), latency.getDouble("p99"), latency.getDouble("max"),
+          m.getLong("errorCount"), m.getDouble("conflictRate"), figure(m, "gatewayCpuSeconds"),
+          figure(m, "postgresCpuSeconds"), figure(m, "loadGeneratorCpuSeconds"), figure(m, "gatewayHeapPeakMib"));
+      if (!m.getJsonObject("errors").isEmpty()) {
+        out.println("    errors: " + m.getJsonObject("errors").encode());
+      }
+    }
+  }
+
+  /** CPU milliseconds per 100 entities: the gateway's next to PostgreSQL's for the same work. */
+  private static void printCpuPer100(JsonArray workloads, PrintStream out) {
+    out.println();
+    out.println("== CPU ms per 100 entities (load-gen runs the direct and floor targets) ==");
+    out.printf("%-26s %-8s %9s %9s %9s%n", "workload", "target", "gateway", "postgres", "load-gen");
+    for (Object item : workloads) {
+      JsonObject m = (JsonObject) item;
+      JsonObject per100 = m.getJsonObject("cpuMsPer100Entities");
+      if (per100 != null && !per100.isEmpty()) {
+        out.printf("%-26s %-8s %9s %9s %9s%n", m.getString("workload"), m.getString("target"),
+            figure(per100, "gateway"), figure(per100, "postgres"), figure(per100, "loadGenerator"));
+      }
+    }
+  }
+
+  private static void printRatios(JsonArray ratios, PrintStream out) {
+    out.println();
+    out.println("== Gateway / direct database, gateway / floor ==");
+    out.printf("%-26s %12s %12s %9s %8s %5s %12s %9s%n", "workload", "gateway e/s", "direct e/s", "gw/direct",
+        "target", "met", "floor e/s", "gw/floor");
+    for (Object item : ratios) {
+      JsonObject r = (JsonObject) item;
+      out.printf("%-26s %12.0f %12s %9s %8s %5s %12s %9s%n", r.getString("workload"), r.getDouble("gateway"),
+          whole(r, "direct"), ratio(r, "gatewayOverDirect"),
+          r.getValue("target") == null ? "-" : "≥ " + r.getValue("target"),
+          r.getValue("met") == null ? "-" : r.getBoolean("met") ? "yes" : "NO", whole(r, "floor"),
+          ratio(r, "gatewayOverFloor"));
+    }
+  }
+
+  private static void printSpread(JsonArray rows, PrintStream out) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println("== Devices in one organization (push-create) vs one organization each (push-spread) ==");
+    out.printf("%-8s %-22s %14s %14s %8s%n", "target", "spread workload", "one org e/s", "spread e/s", "ratio");
+    for (Object item : rows) {
+      JsonObject row = (JsonObject) item;
+      out.printf("%-8s %-22s %14.0f %14.0f %8.2f%n", row.getString("target"), row.getString("workload"),
+          row.getDouble("oneOrganization"), row.getDouble("spread"), row.getDouble("spreadOverOne"));
+    }
   }
 
   private static void printCurve(String name, JsonArray points, PrintStream out) {
@@ -73,7 +115,19 @@ final class ReportTable {
   }
 
   private static String figure(JsonObject m, String key) {
+    return format(m, key, "%.1f");
+  }
+
+  private static String whole(JsonObject m, String key) {
+    return format(m, key, "%.0f");
+  }
+
+  private static String ratio(JsonObject m, String key) {
+    return format(m, key, "%.2f");
+  }
+
+  private static String format(JsonObject m, String key, String format) {
     Double value = m.getDouble(key);
-    return value == null ? "-" : String.format("%.1f", value);
+    return value == null ? "-" : String.format(format, value);
   }
 }

@@ -21,4 +21,9 @@ record SimDevice(String deviceId, Principal principal, String token) {
   static SimDevice one(String orgId, String name, TokenService tokens) {
     return fleet(orgId, name, 1, tokens).get(0);
   }
+
+  /** {@code count} devices, each in an organization of its own: {@code orgPrefix-0}, {@code orgPrefix-1} ... */
+  static List<SimDevice> spread(String orgPrefix, String name, int count, TokenService tokens) {
+    return IntStream.range(0, count).mapToObj(i -> one(orgPrefix + "-" + i, name, tokens)).toList();
+  }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The five workloads, each run against the gateway and then, with the same devices, data sizes and
- * concurrency in an organization of its own, directly against the database.
+ * The workloads, each run against the gateway and then, with the same devices, data sizes and
+ * concurrency in an organization of its own, against each reference target (--targets: direct, floor).
  */
 final class WorkloadSuite {
   private final BenchEnvironment env;
@@ -37,6 +37,9 @@ final class WorkloadSuite {
     if (o.runs("push-contended")) {
       targets().forEach(this::pushContended);
     }
+    if (o.runs("push-spread")) {
+      targets().forEach(this::pushSpread);
+    }
     if (o.runs("pull-full")) {
       o.pullLimits().forEach(this::pullFull);
     }
@@ -46,7 +49,7 @@ final class WorkloadSuite {
     return results;
   }
 
-  /** JIT warm-up of both sides (not measured): a few pushes per device and a full pull. */
+  /** JIT warm-up of every target (not measured): a few pushes per device and a full pull. */
   private <B> void warmUp(SyncTarget<B> target) {
     if (o.warmUpBatches() == 0) {
       return;
@@ -61,7 +64,7 @@ final class WorkloadSuite {
   }
 
   private List<SyncTarget<?>> targets() {
-    return List.of(env.gateway(), env.direct());
+    return env.targets();
   }
 
   private List<SimDevice> writers(SyncTarget<?> target) {
@@ -94,8 +97,18 @@ final class WorkloadSuite {
   }
 
   /**
+   * push-create with every device in an organization of its own: compared with push-create, where all
+   * devices share one organization, it shows what sharing an organization costs.
+   */
+  private <B> void pushSpread(SyncTarget<B> target) {
+    List<SimDevice> spread = SimDevice.spread(env.org("spread-" + target.name()), "d", o.devices(), env.tokens);
+    results.add(env.measure("push-spread orgs=" + o.devices(), target,
+        Workloads.pushCreate(target, spread, o.batches(), o.batchSize())));
+  }
+
+  /**
    * A fresh device reads the whole feed, {@code pull-rounds} times per target, alternating targets so
-   * that both see the same machine; the round with the median throughput is reported.
+   * that all see the same machine; the round with the median throughput is reported.
    */
   private void pullFull(int limit) {
     String workload = "pull-full limit=" + limit;

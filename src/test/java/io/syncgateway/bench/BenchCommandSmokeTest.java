@@ -17,12 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A few seconds of the real benchmark: a child gateway JVM on a test database, every workload with
- * tiny parameters, over HTTP and directly. Speed is not judged here, only that the command works.
+ * tiny parameters, over HTTP, directly and on the floor target. Speed is not judged here, only that
+ * the command works.
  */
 class BenchCommandSmokeTest {
 
   @Test
-  @DisplayName("bench runs every workload against the gateway and the database and reports them without errors")
+  @DisplayName("bench runs every workload against the gateway, direct and floor and reports them without errors")
   void runsEveryWorkload(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("results.json");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -37,21 +38,31 @@ class BenchCommandSmokeTest {
     assertThat(new JsonObject(Files.readString(out))).isEqualTo(results);
     List<JsonObject> workloads = results.getJsonArray("workloads").stream().map(JsonObject.class::cast).toList();
     assertThat(workloads).extracting(w -> w.getString("workload") + "/" + w.getString("target")).containsExactly(
-        "push-create/gateway", "push-create/direct", "push-update/gateway", "push-update/direct",
-        "push-contended/gateway", "push-contended/direct", "pull-full limit=100/gateway",
-        "pull-full limit=100/direct", "mixed pull/gateway", "mixed push/gateway");
+        "push-create/gateway", "push-create/direct", "push-create/floor",
+        "push-update/gateway", "push-update/direct", "push-update/floor",
+        "push-contended/gateway", "push-contended/direct", "push-contended/floor",
+        "push-spread orgs=2/gateway", "push-spread orgs=2/direct", "push-spread orgs=2/floor",
+        "pull-full limit=100/gateway", "pull-full limit=100/direct", "pull-full limit=100/floor",
+        "mixed pull/gateway", "mixed push/gateway");
     assertThat(workloads).allSatisfy(w -> {
       assertThat(w.getLong("errorCount")).as(w.encode()).isZero();
       assertThat(w.getLong("entities")).as(w.encode()).isPositive();
     });
-    // 2 devices x 2 batches x 5 tasks created, updated, then read back by a fresh device
-    assertThat(workloads.get(0).getLong("entities")).isEqualTo(20);
-    assertThat(workloads.get(6).getLong("entities")).isEqualTo(20);
-    assertThat(workloads.get(4).getDouble("conflictRate")).isPositive();
+    // 2 devices x 2 batches x 5 tasks created, updated, then read back by a fresh device, on every target
+    assertThat(workloads.subList(0, 3)).allSatisfy(w -> assertThat(w.getLong("entities")).isEqualTo(20));
+    assertThat(workloads.subList(12, 15)).allSatisfy(w -> assertThat(w.getLong("entities")).isEqualTo(20));
+    assertThat(workloads.get(6).getDouble("conflictRate")).isPositive();
     assertThat(workloads.get(0).getDouble("gatewayCpuSeconds")).isPositive();
-    assertThat(results.getJsonArray("ratios")).hasSize(4);
+    assertThat(workloads.get(0).getJsonObject("cpuMsPer100Entities").getDouble("gateway")).isPositive();
+    List<JsonObject> ratios = results.getJsonArray("ratios").stream().map(JsonObject.class::cast).toList();
+    assertThat(ratios).hasSize(5).allSatisfy(ratio -> {
+      assertThat(ratio.getDouble("gatewayOverDirect")).isPositive();
+      assertThat(ratio.getDouble("gatewayOverFloor")).isPositive();
+    });
+    assertThat(results.getJsonArray("organizationSpread")).hasSize(3);
     assertThat(results.getJsonObject("options").getInteger("pullRounds")).isEqualTo(1);
     assertThat(results.getJsonObject("options").getInteger("warmUpBatches")).isZero();
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("== Gateway / direct database ==");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("== Gateway / direct database, gateway / floor ==",
+        "== CPU ms per 100 entities", "== Devices in one organization");
   }
 }
