@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -50,9 +51,11 @@ class GracefulShutdownTest {
 
       CompletableFuture<HttpResponse<Buffer>> inFlight;
       try (Connection blocker = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
-        // Holding the organization's feed row keeps the next push waiting inside its transaction.
+        // Holding back writes to tasks (reads go on) keeps the next push waiting inside its transaction.
         blocker.setAutoCommit(false);
-        query(blocker, "SELECT org_id FROM feed_counters WHERE org_id = ? FOR UPDATE", org);
+        try (Statement lock = blocker.createStatement()) {
+          lock.execute("LOCK TABLE tasks IN SHARE MODE");
+        }
         inFlight = CompletableFuture.supplyAsync(() -> client.push(token,
             batch(device, "task", task("in-flight", clock(device, 2), "Pushed as SIGTERM arrives"))));
         awaitLockWait(blocker);
