@@ -109,12 +109,17 @@ public class ConflictVerticle extends VerticleBase {
 
   private DecidedPush decide(PreparedPush push, StoredState state) {
     try {
-      return PushDecisions.decide(push.principal(), push.batch(), state);
+      return decision(push, state);
     } catch (RuntimeException e) {
       metrics.decisionFailed();
       LOG.error("Deciding a push of device {} failed", push.batch().deviceId(), e);
       throw new GatewayException(ErrorCode.INTERNAL, "The push could not be decided");
     }
+  }
+
+  /** The decision itself: pure, by vector clock (see {@link BatchDecider}). */
+  protected DecidedPush decision(PreparedPush push, StoredState state) {
+    return PushDecisions.decide(push.principal(), push.batch(), state);
   }
 
   /** A commit that did not answer in time may still happen: its outcome is unknown, not "nothing applied". */

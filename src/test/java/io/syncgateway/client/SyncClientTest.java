@@ -172,6 +172,34 @@ class SyncClientTest {
   }
 
   @Test
+  @DisplayName("a stored cursor the gateway no longer accepts (400 invalid_cursor, e.g. from before an upgrade) starts over like a 410")
+  void rejectedCursorStartsOver() {
+    String org = Changes.uniqueId("org");
+    Path file = dir.resolve("upgraded.db");
+    SyncClient writer = open(dir.resolve("writer2.db"), "u1", org);
+    SyncClient device = open(file, "u1", org);
+    writer.create(EntityType.TASK, task("Remote one")).await();
+    writer.syncNow().await();
+    device.create(EntityType.TASK, task("Offline draft")).await();
+    device.close();
+    try (LocalStore store = SqliteLocalStore.open(file)) {
+      store.transaction(() -> {
+        store.putMeta("cursor", "c1_2_3_4"); // an unsigned cursor of the previous release
+        return null;
+      });
+    }
+
+    SyncClient reopened = open(file, "u1", org);
+    SyncResult result = reopened.syncNow().await();
+
+    assertThat(result.succeeded()).as(String.valueOf(result.error())).isTrue();
+    assertThat(reopened.list(EntityType.TASK).await()).extracting(e -> e.fields().getString("title"))
+        .containsExactlyInAnyOrder("Remote one", "Offline draft");
+    writer.close();
+    reopened.close();
+  }
+
+  @Test
   @DisplayName("once started, a local change syncs by itself after the debounce delay")
   void debouncedTrigger() {
     String org = Changes.uniqueId("org");

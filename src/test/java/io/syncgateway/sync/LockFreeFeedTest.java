@@ -7,10 +7,15 @@ import static io.syncgateway.testsupport.Changes.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.config.Setting;
+import io.syncgateway.persistence.CursorSigner;
+import io.syncgateway.persistence.FeedCursor;
 import io.syncgateway.persistence.db.PgUrl;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.syncgateway.testsupport.TestDatabase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -217,6 +222,28 @@ class LockFreeFeedTest {
       JsonObject next = gateway.getOk(token, "/api/sync/pull?since=" + held.getString("cursor"));
       assertThat(next.getJsonArray("tasks").stream().map(t -> ((JsonObject) t).getString("id"))).containsExactly("t1");
       assertThat(next.getBoolean("hasMore")).isFalse();
+    }
+  }
+
+  @Test
+  @DisplayName("a genuine cursor beyond the end of the feed (e.g. after a restore from backup) is 410; for another organization 400")
+  void cursorBeyondTheEndIsResyncRequired() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Pool pool = PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build();
+      CursorSigner signer = CursorSigner.load(pool).await();
+      long now = System.currentTimeMillis();
+      FeedCursor farAhead = new FeedCursor(1_000_000_000_000L, 1, now, now);
+
+      var beyond = gateway.get(token, "/api/sync/pull?since=" + farAhead.encode(signer, org));
+      var foreign = gateway.get(token, "/api/sync/pull?since=" + farAhead.encode(signer, "another-" + org));
+
+      assertThat(beyond.statusCode()).isEqualTo(410);
+      assertThat(beyond.bodyAsJsonObject().getString("code")).isEqualTo("resync_required");
+      assertThat(foreign.statusCode()).isEqualTo(400);
+      assertThat(foreign.bodyAsJsonObject().getString("code")).isEqualTo("invalid_cursor");
+    } finally {
+      vertx.close().await();
     }
   }
 

@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * Pulls by cursor until {@code hasMore} is false, applying each page and its cursor in one local
  * transaction. A 410 means the cursor is past the server's retention horizon: the client drops
- * what it holds in sync, keeps its unsynced changes, and pulls everything again.
+ * what it holds in sync, keeps its unsynced changes, and pulls everything again. A stored cursor the
+ * server no longer accepts (400 invalid_cursor: issued before an upgrade, or its signing key was
+ * replaced) is handled the same way, since following it is impossible.
  */
 final class PullPhase {
   static final String CURSOR = "cursor";
@@ -38,7 +40,7 @@ final class PullPhase {
     }
     return parts.api().pull(since, deviceId, parts.options().pullLimit()).transform(done -> {
       if (done.failed()) {
-        if (done.cause() instanceof GatewayError error && error.status() == 410) {
+        if (done.cause() instanceof GatewayError error && mustStartOver(error, since)) {
           return fullResync(counters);
         }
         return Future.failedFuture(done.cause());
@@ -49,6 +51,10 @@ final class PullPhase {
           ? pages(body.getString("cursor"), deviceId, counters, page + 1)
           : Future.succeededFuture());
     });
+  }
+
+  private static boolean mustStartOver(GatewayError error, String since) {
+    return error.status() == 410 || (error.status() == 400 && "invalid_cursor".equals(error.code()) && !"0".equals(since));
   }
 
   /** Drops synced copies (unsynced changes and conflicts stay) and pulls everything, own writes included. */
