@@ -20,7 +20,7 @@ import java.util.TreeMap;
 /**
  * Decides every item of a batch against the stored states, by vector clock: AFTER applies, EQUAL is
  * acknowledged, BEFORE is superseded, CONCURRENT is a conflict. Pure: it reads the states the
- * persistence transaction locked and returns what to write, so it runs the same anywhere.
+ * conflict verticle read and returns what to write, so it runs the same anywhere.
  */
 public final class BatchDecider {
   static final String CONFLICT_REASON = "Concurrent modification detected";
@@ -216,12 +216,8 @@ public final class BatchDecider {
   }
 
   private Decision result() {
-    VectorClock writtenClock = VectorClock.empty();
-    for (EntityRow row : writes.values()) {
-      writtenClock = writtenClock.merge(row.clock());
-    }
     return new Decision(applied, acknowledged, new JsonArray(new ArrayList<>(conflicts.values())),
         new JsonArray(new ArrayList<>(superseded.values())), new ArrayList<>(rejected.values()),
-        new ArrayList<>(writes.values()), writtenClock);
+        new ArrayList<>(writes.values()));
   }
 }

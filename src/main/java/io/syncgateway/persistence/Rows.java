@@ -2,7 +2,6 @@ package io.syncgateway.persistence;
 
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -57,7 +56,4 @@ final class Rows {
     return tuple;
   }
 
-  static JsonObject clockOrEmpty(JsonObject clock) {
-    return clock == null ? new JsonObject() : clock;
-  }
 }

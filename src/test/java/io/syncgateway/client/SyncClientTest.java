@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,12 +138,13 @@ class SyncClientTest {
     other.close();
   }
 
-  @Test
-  @DisplayName("an expired cursor (410) triggers a full resync that keeps unsynced local changes")
-  void fullResyncKeepsLocalChanges() {
+  @ParameterizedTest(name = "stored cursor {0}")
+  @ValueSource(strings = {"1", "c1_2_3_4"})
+  @DisplayName("a stored cursor the gateway refuses (410: expired; 400 invalid_cursor: unsigned, from before v1.1) triggers a full resync that keeps unsynced local changes")
+  void refusedCursorResyncsKeepingLocalChanges(String storedCursor) {
     String org = Changes.uniqueId("org");
-    Path file = dir.resolve("stale.db");
-    SyncClient writer = open(dir.resolve("writer.db"), "u1", org);
+    Path file = dir.resolve(Changes.uniqueId("stale") + ".db");
+    SyncClient writer = open(dir.resolve(Changes.uniqueId("writer") + ".db"), "u1", org);
     SyncClient stale = open(file, "u1", org);
     List<SyncEvent> events = new CopyOnWriteArrayList<>();
     stale.onEvent(events::add);
@@ -153,7 +156,7 @@ class SyncClientTest {
 
     try (LocalStore store = SqliteLocalStore.open(file)) {
       store.transaction(() -> {
-        store.putMeta("cursor", "1"); // a time long before the retention horizon
+        store.putMeta("cursor", storedCursor);
         return null;
       });
     }
@@ -167,34 +170,6 @@ class SyncClientTest {
         .containsExactlyInAnyOrder("Remote one", "Offline draft");
     assertThat(reopened.pendingItems().await()).isEmpty();
     assertThat(reopened.retentionDeadline().await()).isGreaterThan(System.currentTimeMillis());
-    writer.close();
-    reopened.close();
-  }
-
-  @Test
-  @DisplayName("a stored cursor the gateway no longer accepts (400 invalid_cursor, e.g. from before an upgrade) starts over like a 410")
-  void rejectedCursorStartsOver() {
-    String org = Changes.uniqueId("org");
-    Path file = dir.resolve("upgraded.db");
-    SyncClient writer = open(dir.resolve("writer2.db"), "u1", org);
-    SyncClient device = open(file, "u1", org);
-    writer.create(EntityType.TASK, task("Remote one")).await();
-    writer.syncNow().await();
-    device.create(EntityType.TASK, task("Offline draft")).await();
-    device.close();
-    try (LocalStore store = SqliteLocalStore.open(file)) {
-      store.transaction(() -> {
-        store.putMeta("cursor", "c1_2_3_4"); // an unsigned cursor of the previous release
-        return null;
-      });
-    }
-
-    SyncClient reopened = open(file, "u1", org);
-    SyncResult result = reopened.syncNow().await();
-
-    assertThat(result.succeeded()).as(String.valueOf(result.error())).isTrue();
-    assertThat(reopened.list(EntityType.TASK).await()).extracting(e -> e.fields().getString("title"))
-        .containsExactlyInAnyOrder("Remote one", "Offline draft");
     writer.close();
     reopened.close();
   }

@@ -238,7 +238,6 @@ class BatchDeciderTest {
       assertThat(decision.applied()).isEqualTo(1);
       assertNothingElseHappened(decision);
       assertThat(onlyWrite(decision).clock()).isEqualTo(clock("dev-b", 2, DEVICE, 1));
-      assertThat(decision.writtenClock()).isEqualTo(clock("dev-b", 2, DEVICE, 1));
     }
 
     @Test
@@ -952,31 +951,6 @@ class BatchDeciderTest {
           org.assertj.core.groups.Tuple.tuple("c-orphan", Rejection.MISSING_PARENT),
           org.assertj.core.groups.Tuple.tuple("c-forbidden", Rejection.FORBIDDEN));
       assertThat(decision.writes()).extracting(EntityRow::id).containsExactlyInAnyOrder("t-new", "t-after", "a-gone");
-    }
-
-    @Test
-    @DisplayName("reports writtenClock as the merge of every written clock")
-    void writtenClockIsMerge() {
-      Decision decision = decide(List.of(
-          update(0, EntityType.TASK, "t1", clock(DEVICE, 1), fields("title", "one")),
-          update(1, EntityType.TASK, "t2", clock("dev-b", 4), fields("title", "two"))), List.of());
-
-      assertThat(decision.writtenClock()).isEqualTo(clock(DEVICE, 1, "dev-b", 4));
-    }
-
-    @Test
-    @DisplayName("survives a round trip through its event-bus JSON form")
-    void jsonRoundTrip() {
-      Decision decision = decide(List.of(
-          update(0, EntityType.TASK, "t1", clock(DEVICE, 1), fields("title", "one")),
-          update(1, EntityType.TASK, "t2", clock(DEVICE, 1), fields("status", "no title"))),
-          List.of());
-
-      Decision copy = Decision.fromJson(decision.toJson());
-
-      assertThat(copy.toJson()).isEqualTo(decision.toJson());
-      assertThat(copy.writes()).hasSize(1);
-      assertThat(copy.rejected()).hasSize(1);
     }
   }
 }

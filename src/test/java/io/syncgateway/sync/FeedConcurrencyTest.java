@@ -6,11 +6,19 @@ import static io.syncgateway.testsupport.Changes.task;
 import static io.syncgateway.testsupport.Changes.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgateway.persistence.CursorSigner;
+import io.syncgateway.persistence.FeedCursor;
 import io.syncgateway.persistence.db.PgUrl;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.syncgateway.testsupport.TestDatabase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +47,12 @@ class FeedConcurrencyTest {
   private static final int PULL_LIMIT = 7;
   private static final int RACERS = 8;
   private static final int RACE_ROUNDS = 5;
+  private static final int PUSHERS = 32;
+  private static final int BATCHES_PER_PUSHER = 4;
+  private static final int TASKS_PER_BATCH_OF_32 = 5;
 
   /** Two gateway processes on one database; single-gateway tests use the first. */
+  private static PgUrl database;
   private static GatewayHarness gateway;
   private static GatewayHarness other;
   private static ExecutorService threads;
@@ -48,7 +61,7 @@ class FeedConcurrencyTest {
 
   @BeforeAll
   static void startGateways() {
-    PgUrl database = TestDatabase.freshDatabase("feed_concurrency");
+    database = TestDatabase.freshDatabase("feed_concurrency");
     gateway = GatewayHarness.start(database, Map.of());
     other = GatewayHarness.start(database, Map.of());
     threads = Executors.newCachedThreadPool();
@@ -160,9 +173,14 @@ class FeedConcurrencyTest {
    */
   private String followSequence(String cursor, String device, Set<String> acknowledged, Set<String> seen,
       List<String> violations, String name) {
+    return followSequence(gateway, cursor, device, acknowledged, seen, violations, name);
+  }
+
+  private String followSequence(GatewayHarness through, String cursor, String device, Set<String> acknowledged,
+      Set<String> seen, List<String> violations, String name) {
     Set<String> mustSee = new HashSet<>(acknowledged);
     for (int page = 0; page < 100_000; page++) {
-      JsonObject body = gateway.getOk(token, "/api/sync/pull?limit=" + PULL_LIMIT + "&deviceId=" + device
+      JsonObject body = through.getOk(token, "/api/sync/pull?limit=" + PULL_LIMIT + "&deviceId=" + device
           + "&since=" + cursor);
       if (itemCount(body) > PULL_LIMIT) {
         violations.add(name + ": page of " + itemCount(body) + " items");
@@ -369,5 +387,183 @@ class FeedConcurrencyTest {
     List<String> ids = new ArrayList<>();
     entities.forEach(e -> ids.add(((JsonObject) e).getString("id")));
     return ids;
+  }
+
+  // ---------------------------------------------------------------- without an organization lock
+
+  @Test
+  @DisplayName("32 devices of one organization push through two gateways while pullers on both follow the cursor: no gaps")
+  void thirtyTwoPushersTwoGatewaysNoGaps() {
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    List<String> violations = new CopyOnWriteArrayList<>();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    List<CompletableFuture<Void>> pushers = new ArrayList<>();
+    for (int p = 0; p < PUSHERS; p++) {
+      GatewayHarness through = p % 2 == 0 ? gateway : other;
+      String device = uniqueId("dev-p" + p);
+      String prefix = "p" + p + "-";
+      pushers.add(CompletableFuture.runAsync(() -> {
+        for (int b = 0; b < BATCHES_PER_PUSHER; b++) {
+          List<Object> items = new ArrayList<>();
+          List<String> ids = new ArrayList<>();
+          for (int i = 0; i < TASKS_PER_BATCH_OF_32; i++) {
+            String id = prefix + b + "-" + i;
+            ids.add(id);
+            items.add("task");
+            items.add(task(id, clock(device, b * TASKS_PER_BATCH_OF_32 + i + 1), "Task " + id));
+          }
+          assertThat(through.pushOk(token, batch(device, items.toArray())).getInteger("processed"))
+              .isEqualTo(TASKS_PER_BATCH_OF_32);
+          acknowledged.addAll(ids);
+        }
+      }, threads));
+    }
+    CompletableFuture<Void> allPushed = CompletableFuture.allOf(pushers.toArray(CompletableFuture[]::new));
+    allPushed.whenComplete((done, error) -> writing.set(false));
+    List<CompletableFuture<Set<String>>> pullers = new ArrayList<>();
+    for (GatewayHarness through : List.of(gateway, other)) {
+      String device = uniqueId("dev-puller");
+      pullers.add(CompletableFuture.supplyAsync(() -> {
+        Set<String> seen = new HashSet<>();
+        String cursor = "0";
+        do {
+          cursor = followSequence(through, cursor, device, acknowledged, seen, violations, "sequence");
+        } while (writing.get());
+        followSequence(through, cursor, device, acknowledged, seen, violations, "final sequence");
+        return seen;
+      }, threads));
+    }
+
+    allPushed.join();
+    assertThat(acknowledged).hasSize(PUSHERS * BATCHES_PER_PUSHER * TASKS_PER_BATCH_OF_32);
+    for (CompletableFuture<Set<String>> puller : pullers) {
+      assertThat(puller.join()).containsAll(acknowledged);
+    }
+    assertThat(violations).as("sequences that ended without a change acknowledged before they began").isEmpty();
+  }
+
+  @Test
+  @DisplayName("no lost update: 16 devices updating one task through two gateways, each over the state it read")
+  void readModifyWriteRacesLoseNothing() {
+    String seedDevice = uniqueId("dev-seed");
+    gateway.pushOk(token, batch(seedDevice, "task", task("shared", clock(seedDevice, 1), "v0")));
+    AtomicInteger applied = new AtomicInteger();
+    List<CompletableFuture<Void>> writers = new ArrayList<>();
+    for (int w = 0; w < 16; w++) {
+      GatewayHarness through = w % 2 == 0 ? gateway : other;
+      String device = uniqueId("dev-w" + w);
+      writers.add(CompletableFuture.runAsync(() -> {
+        for (int round = 1; round <= 5; round++) {
+          JsonObject current = through.getOk(token, "/api/tasks/shared");
+          JsonObject next = current.getJsonObject("vectorClock").copy().put(device, round);
+          JsonObject response = through.pushOk(token, batch(device, "task", task("shared", next, device + "#" + round)));
+          applied.addAndGet(response.getInteger("processed"));
+        }
+      }, threads));
+    }
+    CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).join();
+
+    JsonObject last = gateway.getOk(token, "/api/tasks/shared");
+    assertThat(applied.get()).as("some updates applied").isPositive();
+    assertThat(last.getLong("version")).as("every applied update counted once: none overwrote another unseen")
+        .isEqualTo(1L + applied.get());
+  }
+
+  @Test
+  @DisplayName("a transaction left running holds pulls back: they wait for it, then return everything, never skip")
+  void longRunningTransactionHoldsTheFeedBack() throws Exception {
+    String devA = uniqueId("dev-a");
+    try (Connection blocker = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      blocker.setAutoCommit(false);
+      try (Statement statement = blocker.createStatement()) {
+        statement.execute("SELECT pg_current_xact_id()"); // holds a transaction id below every later push
+      }
+      gateway.pushOk(token, batch(devA, "task", task("t1", clock(devA, 1), "Committed behind the blocker")));
+
+      long started = System.nanoTime();
+      CompletableFuture<JsonObject> pull = CompletableFuture.supplyAsync(
+          () -> other.getOk(token, "/api/sync/pull?since=0"), threads);
+      Thread.sleep(1_000);
+      assertThat(pull).as("the pull waits while the older transaction runs").isNotDone();
+      blocker.commit();
+
+      JsonObject page = pull.get(10, TimeUnit.SECONDS);
+      assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1_000));
+      assertThat(page.getJsonArray("tasks").stream().map(t -> ((JsonObject) t).getString("id"))).containsExactly("t1");
+      assertThat(page.getBoolean("hasMore")).isFalse();
+    }
+  }
+
+  @Test
+  @DisplayName("a transaction running longer than the wait: the pull answers hasMore true, never an end without the change")
+  void holdBackBeyondTheWaitKeepsHasMore() throws Exception {
+    String devA = uniqueId("dev-a");
+    try (Connection blocker = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      blocker.setAutoCommit(false);
+      try (Statement statement = blocker.createStatement()) {
+        statement.execute("SELECT pg_current_xact_id()");
+      }
+      gateway.pushOk(token, batch(devA, "task", task("t1", clock(devA, 1), "Held back")));
+
+      JsonObject held = gateway.getOk(token, "/api/sync/pull?since=0");
+      assertThat(held.getJsonArray("tasks")).isEmpty();
+      assertThat(held.getBoolean("hasMore")).as("the sequence is not over while a change is held back").isTrue();
+      blocker.commit();
+
+      JsonObject next = gateway.getOk(token, "/api/sync/pull?since=" + held.getString("cursor"));
+      assertThat(next.getJsonArray("tasks").stream().map(t -> ((JsonObject) t).getString("id"))).containsExactly("t1");
+      assertThat(next.getBoolean("hasMore")).isFalse();
+    }
+  }
+
+  @Test
+  @DisplayName("a genuine cursor beyond the end of the feed (e.g. after a restore from backup) is 410; for another organization 400")
+  void cursorBeyondTheEndIsResyncRequired() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Pool pool = PgBuilder.pool().connectingTo(database.connectOptions()).using(vertx).build();
+      CursorSigner signer = CursorSigner.load(pool).await();
+      long now = System.currentTimeMillis();
+      FeedCursor farAhead = new FeedCursor(1_000_000_000_000L, 1, now, now);
+
+      var beyond = gateway.get(token, "/api/sync/pull?since=" + farAhead.encode(signer, org));
+      var foreign = gateway.get(token, "/api/sync/pull?since=" + farAhead.encode(signer, "another-" + org));
+
+      assertThat(beyond.statusCode()).isEqualTo(410);
+      assertThat(beyond.bodyAsJsonObject().getString("code")).isEqualTo("resync_required");
+      assertThat(foreign.statusCode()).isEqualTo(400);
+      assertThat(foreign.bodyAsJsonObject().getString("code")).isEqualTo("invalid_cursor");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  @DisplayName("a flood of distinct clock keys leaves later responses small: nothing per organization grows with them")
+  void clockKeyFloodLeavesResponsesBounded() {
+    String flooder = uniqueId("dev-flood");
+    for (int b = 0; b < 4; b++) {
+      List<Object> items = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        JsonObject manyKeys = new JsonObject();
+        for (int k = 0; k < 256; k++) {
+          manyKeys.put("k-" + b + "-" + i + "-" + k, 1);
+        }
+        items.add("task");
+        items.add(task("flood-" + b + "-" + i, manyKeys, "Flood"));
+      }
+      gateway.pushOk(token, batch(flooder, items.toArray()));
+    }
+    String devA = uniqueId("dev-a");
+
+    JsonObject push = gateway.pushOk(token, batch(devA, "task", task("small", clock(devA, 1), "Small")));
+    JsonObject page = gateway.getOk(token, "/api/sync/pull?limit=2&since="
+        + gateway.getOk(token, "/api/sync/pull?limit=1000&since=0").getString("cursor"));
+
+    assertThat(push.getJsonObject("serverVectorClock")).isEqualTo(clock(devA, 1));
+    assertThat(push.encode().length()).isLessThan(1_000);
+    assertThat(page.getJsonObject("serverVectorClock").size()).isLessThanOrEqualTo(2 * 256);
+    JsonArray tasks = gateway.getOk(token, "/api/sync/pull?limit=3&since=0").getJsonArray("tasks");
+    assertThat(tasks).hasSize(3);
   }
 }
