@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Commits one decided push in one transaction, without any organization-wide lock: every state is
@@ -35,29 +36,47 @@ public final class CommitTransaction {
   private static final String SERIALIZATION_FAILURE = "40001";
   private static final String UNIQUE_VIOLATION = "23505";
 
+  private enum State { RUNNING, COMMIT_SENT, ABANDONED }
+
   private final Pool pool;
   private final DecidedPush push;
-  private volatile boolean commitSent;
+  private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
+  private volatile SqlConnection connection;
 
   public CommitTransaction(Pool pool, DecidedPush push) {
     this.pool = pool;
     this.push = push;
   }
 
-  /** Whether COMMIT was sent: after that, a lost connection leaves the outcome unknown. */
-  public boolean commitSent() {
-    return commitSent;
+  /**
+   * Gives the transaction up (its caller stopped waiting): unless COMMIT was already sent, it never
+   * will be, and the connection is closed so that the server rolls the transaction back at once.
+   *
+   * @return true when the push is certain not to commit; false when COMMIT may have reached the server
+   */
+  public boolean abandon() {
+    if (state.compareAndSet(State.RUNNING, State.ABANDONED)) {
+      SqlConnection open = connection;
+      if (open != null) {
+        open.close();
+      }
+    }
+    return state.get() == State.ABANDONED;
   }
 
   public Future<PushResult> run() {
     if (push.writes().isEmpty() && push.batch().batchId() == null) {
       return Future.succeededFuture(result(false)); // nothing to write: no transaction at all
     }
-    return pool.getConnection().compose(connection -> connection.begin()
-            .compose(transaction -> writeAll(connection)
-                .compose(written -> written ? commit(transaction) : rollback(transaction, stale()))
-                .recover(error -> commitSent ? Future.failedFuture(error) : rollback(transaction, error)))
-            .eventually(connection::close))
+    return pool.getConnection().compose(opened -> {
+      connection = opened;
+      return opened.begin()
+          .compose(transaction -> writeAll(opened)
+              .compose(written -> written ? commit(transaction) : rollback(transaction, stale()))
+              .recover(error -> state.get() == State.COMMIT_SENT ? Future.failedFuture(error)
+                  : rollback(transaction, error)))
+          .eventually(opened::close);
+    })
         .map(committed -> result(false))
         .recover(this::answerRecordedMeanwhile);
   }
@@ -67,7 +86,9 @@ public final class CommitTransaction {
   }
 
   private Future<Void> commit(Transaction transaction) {
-    commitSent = true;
+    if (!state.compareAndSet(State.RUNNING, State.COMMIT_SENT)) {
+      return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE, "The push was abandoned before its commit"));
+    }
     return transaction.commit();
   }
 

@@ -116,13 +116,15 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /**
-   * A decided push, written and committed. A 503 after COMMIT was sent cannot say that nothing was
-   * applied: its detail says the outcome is unknown (a retry with the same batchId is safe).
+   * A decided push, written and committed. When it fails unavailable (the database failed or did not
+   * answer in time), the transaction is abandoned: if COMMIT was not sent yet it never will be, and
+   * the answer may say nothing was applied; if it was, the answer says the outcome is unknown (a
+   * retry with the same batchId is safe). PROTOCOL §3 v1.1.
    */
   private Future<PushResult> commit(DecidedPush push) {
     CommitTransaction transaction = new CommitTransaction(pool, push);
     return database.pushes().submit(push.batch().priority(), () -> database.guarded(transaction::run))
-        .recover(error -> Future.failedFuture(transaction.commitSent() && isUnavailable(error)
+        .recover(error -> Future.failedFuture(isUnavailable(error) && !transaction.abandon()
             ? BusErrors.pushOutcomeUnknown() : error));
   }
 

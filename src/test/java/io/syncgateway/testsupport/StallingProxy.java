@@ -23,6 +23,7 @@ public final class StallingProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final Object gate = new Object();
   private boolean stalled;
+  private volatile byte[] stallBefore;
 
   private StallingProxy(String targetHost, int targetPort) {
     try {
@@ -48,6 +49,14 @@ public final class StallingProxy implements AutoCloseable {
     synchronized (gate) {
       stalled = true;
     }
+  }
+
+  /**
+   * Arms a stall that starts when a client sends bytes containing {@code marker} (e.g. the text of a
+   * SQL command): those bytes and everything after them wait until {@link #resume()}.
+   */
+  public void stallWhenClientSends(String marker) {
+    stallBefore = marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   public void resume() {
@@ -82,18 +91,21 @@ public final class StallingProxy implements AutoCloseable {
       awaitFlowing();
       Socket server = new Socket(targetHost, targetPort);
       sockets.add(server);
-      daemon("proxy-up", () -> pump(client, server));
-      daemon("proxy-down", () -> pump(server, client));
+      daemon("proxy-up", () -> pump(client, server, true));
+      daemon("proxy-down", () -> pump(server, client, false));
     } catch (IOException | InterruptedException e) {
       closeQuietly(client);
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean fromClient) {
     byte[] buffer = new byte[16 * 1024];
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       int read;
       while ((read = in.read(buffer)) >= 0) {
+        if (fromClient) {
+          stallIfMarked(buffer, read);
+        }
         awaitFlowing();
         out.write(buffer, 0, read);
         out.flush();
@@ -104,6 +116,27 @@ public final class StallingProxy implements AutoCloseable {
       closeQuietly(from);
       closeQuietly(to);
     }
+  }
+
+  private void stallIfMarked(byte[] buffer, int length) {
+    byte[] marker = stallBefore;
+    if (marker != null && indexOf(buffer, length, marker) >= 0) {
+      stallBefore = null;
+      stall();
+    }
+  }
+
+  private static int indexOf(byte[] buffer, int length, byte[] marker) {
+    outer:
+    for (int i = 0; i + marker.length <= length; i++) {
+      for (int j = 0; j < marker.length; j++) {
+        if (buffer[i + j] != marker[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private static void daemon(String name, Runnable body) {
