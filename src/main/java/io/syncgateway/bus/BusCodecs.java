@@ -26,6 +26,10 @@ public final class BusCodecs {
     vertx.eventBus().registerDefaultCodec(codec.type(), codec);
   }
 
+  static List<RecordCodec<?>> codecs() {
+    return CODECS;
+  }
+
   /** The message types that have a codec: documented in docs/architecture.md (checked by a test). */
   public static List<Class<?>> messageTypes() {
     return CODECS.stream().<Class<?>>map(RecordCodec::type).toList();

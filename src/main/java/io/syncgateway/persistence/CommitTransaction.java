@@ -70,9 +70,12 @@ public final class CommitTransaction {
     }
     return pool.getConnection().compose(opened -> {
       connection = opened;
-      return opened.begin()
-          .compose(transaction -> writeAll(opened)
-              .compose(written -> written ? commit(transaction) : rollback(transaction, stale()))
+      // BEGIN and the statements go out together: the statements run inside the transaction.
+      Future<Transaction> begun = opened.begin();
+      Future<Boolean> written = writeAll(opened);
+      return begun
+          .compose(transaction -> written
+              .compose(held -> held ? commit(transaction) : rollback(transaction, stale()))
               .recover(error -> state.get() == State.COMMIT_SENT ? Future.failedFuture(error)
                   : rollback(transaction, error)))
           .eventually(opened::close);
