@@ -7,8 +7,8 @@ import io.syncgateway.bus.DecidedPush;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.bus.PreparedPush;
-import io.syncgateway.bus.Probe;
 import io.syncgateway.bus.PushResult;
+import io.syncgateway.bus.Replies;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.StoredState;
@@ -53,7 +53,7 @@ public class ConflictVerticle extends VerticleBase {
     reader = new StoredStateReader(database.pool(), database.bindings());
     commitOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
     attempts = config.integer(Setting.PUSH_DECIDE_ATTEMPTS);
-    return vertx.eventBus().<PreparedPush>consumer(Addresses.PUSH_DECIDE, this::handle).completion();
+    return vertx.eventBus().<PreparedPush>consumer(Addresses.PUSH_DECIDE, Replies.replying(this::handle)).completion();
   }
 
   @Override
@@ -61,19 +61,12 @@ public class ConflictVerticle extends VerticleBase {
     return database.close();
   }
 
-  private void handle(Message<PreparedPush> message) {
-    if (Probe.answered(message)) {
-      return;
-    }
-    PreparedPush push = message.body();
+  private Future<PushResult> handle(PreparedPush push) {
     long startedAt = System.nanoTime();
-    decideAndCommit(push, 1)
-        .onSuccess(result -> {
-          metrics.pushed(push.batch(), result.response(), result.replayed(), result.applied(), result.acknowledged());
-          logPush(push, result, (int) ((System.nanoTime() - startedAt) / 1_000_000));
-          message.reply(result);
-        })
-        .onFailure(error -> BusErrors.reply(message, error));
+    return decideAndCommit(push, 1).onSuccess(result -> {
+      metrics.pushed(push.batch(), result.response(), result.replayed(), result.applied(), result.acknowledged());
+      logPush(push, result, (int) ((System.nanoTime() - startedAt) / 1_000_000));
+    });
   }
 
   /** The device's visit and the sync log row, written in the background. */

@@ -3,11 +3,10 @@ package io.syncgateway.decode;
 import io.syncgateway.batch.BatchPreparer;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusCodecs;
-import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.PreparedPush;
-import io.syncgateway.bus.Probe;
 import io.syncgateway.bus.PushRequest;
 import io.syncgateway.bus.PushResult;
+import io.syncgateway.bus.Replies;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.metrics.SyncMetrics;
@@ -39,23 +38,12 @@ public class DecodeVerticle extends VerticleBase {
     preparer = new BatchPreparer(config.integer(Setting.MAX_BATCH_ITEMS));
     metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
     nextStage = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
-    return vertx.eventBus().<PushRequest>consumer(Addresses.PUSH_DECODE, this::handle).completion();
+    return vertx.eventBus().<PushRequest>consumer(Addresses.PUSH_DECODE, Replies.replying(this::handle)).completion();
   }
 
-  private void handle(Message<PushRequest> message) {
-    if (Probe.answered(message)) {
-      return;
-    }
-    PreparedPush prepared;
-    try {
-      prepared = prepare(message.body());
-    } catch (RuntimeException e) {
-      BusErrors.reply(message, e);
-      return;
-    }
-    vertx.eventBus().<PushResult>request(Addresses.PUSH_DECIDE, prepared, nextStage)
-        .onSuccess(decided -> message.reply(decided.body()))
-        .onFailure(error -> BusErrors.reply(message, error));
+  private Future<PushResult> handle(PushRequest request) {
+    return vertx.eventBus().<PushResult>request(Addresses.PUSH_DECIDE, prepare(request), nextStage)
+        .map(Message::body);
   }
 
   /** Decoded, parsed and checked; the raw bytes are dropped as soon as they are parsed. */

@@ -8,9 +8,9 @@ import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.DecidedPush;
 import io.syncgateway.bus.PullRequest;
 import io.syncgateway.bus.PushResult;
+import io.syncgateway.bus.Replies;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
-import io.syncgateway.bus.Probe;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
@@ -81,26 +81,12 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private <B, T> Future<Void> consume(String address, Function<B, Future<T>> handler) {
-    return consume(address, handler, Message::reply);
+    return vertx.eventBus().<B>consumer(address, Replies.replying(handler)).completion();
   }
 
   private <B, T> Future<Void> consume(String address, Function<B, Future<T>> handler,
       BiConsumer<Message<B>, T> reply) {
-    return vertx.eventBus().<B>consumer(address, message -> answer(message, handler, reply)).completion();
-  }
-
-  private static <B, T> void answer(Message<B> message, Function<B, Future<T>> handler,
-      BiConsumer<Message<B>, T> reply) {
-    if (Probe.answered(message)) {
-      return;
-    }
-    Future<T> result;
-    try {
-      result = handler.apply(message.body());
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(answer -> reply.accept(message, answer)).onFailure(error -> BusErrors.reply(message, error));
+    return vertx.eventBus().<B>consumer(address, Replies.replying(handler, reply)).completion();
   }
 
   /** Reads wait for a read slot; they have no priority, so they are shed only when their queue is full. */
