@@ -6,10 +6,12 @@ import io.syncgateway.config.Setting;
 import io.syncgateway.conflict.ConflictVerticle;
 import io.syncgateway.decode.DecodeVerticle;
 import io.syncgateway.http.HttpVerticle;
+import io.syncgateway.http.Liveness;
 import io.syncgateway.http.RequestDrain;
 import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.PersistenceVerticle;
 import io.syncgateway.persistence.db.EmbeddedPostgresServer;
+import io.syncgateway.persistence.db.EmbeddedPostgresSupervisor;
 import io.syncgateway.persistence.db.Migrations;
 import io.syncgateway.persistence.db.PgUrl;
 import io.vertx.core.Deployable;
@@ -37,12 +39,15 @@ public final class Gateway implements AutoCloseable {
 
   private final Vertx vertx;
   private final EmbeddedPostgresServer embedded;
+  private final EmbeddedPostgresSupervisor supervisor;
   private final GatewayConfig config;
   private final RequestDrain drain = new RequestDrain();
 
-  private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, GatewayConfig config) {
+  private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, EmbeddedPostgresSupervisor supervisor,
+      GatewayConfig config) {
     this.vertx = vertx;
     this.embedded = embedded;
+    this.supervisor = supervisor;
     this.config = config;
   }
 
@@ -50,6 +55,7 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(GatewayConfig requested) {
     GatewayConfig config = requested;
     EmbeddedPostgresServer embedded = null;
+    EmbeddedPostgresSupervisor supervisor = null;
     if (config.string(Setting.PG_URL) == null) {
       Path dataDir = Path.of(config.string(Setting.DATA_DIR)).toAbsolutePath().normalize();
       LOG.info("SYNC_PG_URL is not set: starting the embedded PostgreSQL with its data in {}", dataDir.resolve("postgres"));
@@ -61,15 +67,33 @@ public final class Gateway implements AutoCloseable {
       LOG.info("Using PostgreSQL at {}", url.redacted());
       Migrations.migrate(url);
       Vertx vertx = buildVertx(config.string(Setting.METRICS_REGISTRY));
-      Gateway gateway = new Gateway(vertx, embedded, config);
+      if (embedded != null) {
+        supervisor = supervise(embedded, vertx, config);
+      }
+      Gateway gateway = new Gateway(vertx, embedded, supervisor, config);
       gateway.deployAll().await();
       return gateway;
     } catch (RuntimeException e) {
+      if (supervisor != null) {
+        supervisor.close();
+      }
       if (embedded != null) {
         embedded.close();
       }
       throw e;
     }
+  }
+
+  /** Restarts the embedded PostgreSQL when it dies; once it cannot, /health/live fails. */
+  private static EmbeddedPostgresSupervisor supervise(EmbeddedPostgresServer embedded, Vertx vertx,
+      GatewayConfig config) {
+    SyncMetrics metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
+    EmbeddedPostgresSupervisor supervisor = EmbeddedPostgresSupervisor.start(embedded,
+        config.integer(Setting.EMBEDDED_RESTART_ATTEMPTS), metrics::embeddedDatabaseRestart);
+    metrics.embeddedDatabaseState(() -> supervisor.state().ordinal());
+    Liveness.of(vertx).require("embedded-database",
+        () -> supervisor.state() != EmbeddedPostgresSupervisor.State.FAILED);
+    return supervisor;
   }
 
   private static Vertx buildVertx(String registryName) {
@@ -117,6 +141,9 @@ public final class Gateway implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (supervisor != null) {
+      supervisor.close(); // first: the database's own shutdown must not look like a death to restart from
+    }
     try {
       Duration grace = Duration.ofMillis(config.number(Setting.SHUTDOWN_GRACE_MS));
       drain.refuseNewRequests();

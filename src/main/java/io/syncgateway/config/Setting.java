@@ -8,6 +8,7 @@ public enum Setting {
   DATA_DIR("database.dataDir", "SYNC_DATA_DIR", "./data"),
   PG_POOL_SIZE("database.poolSize", "SYNC_PG_POOL_SIZE", 8),
   PG_CONNECT_TIMEOUT_MS("database.connectTimeoutMs", "SYNC_PG_CONNECT_TIMEOUT_MS", 2000),
+  EMBEDDED_RESTART_ATTEMPTS("database.embeddedRestartAttempts", "SYNC_EMBEDDED_RESTART_ATTEMPTS", 5),
   JWT_SECRET("auth.jwtSecret", "SYNC_JWT_SECRET", null),
   JWT_PUBLIC_KEY_FILE("auth.jwtPublicKeyFile", "SYNC_JWT_PUBLIC_KEY_FILE", null),
   JWT_JWKS_FILE("auth.jwtJwksFile", "SYNC_JWT_JWKS_FILE", null),

@@ -78,7 +78,7 @@ public class HttpVerticle extends VerticleBase {
     }
     onRead(router, "/api/tasks/:id").handler(tasks.reading(Addresses.TASK_GET));
     onRead(router, "/api/tasks/:id/comments").handler(tasks.reading(Addresses.TASK_COMMENTS));
-    onRead(router, "/health/live").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
+    onRead(router, "/health/live").handler(Liveness.of(vertx));
     onRead(router, "/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.checks(vertx)));
     onRead(router, "/metrics").handler(PrometheusScrapingHandler.create(config.string(Setting.METRICS_REGISTRY)));
     router.route().handler(this::noRoute);

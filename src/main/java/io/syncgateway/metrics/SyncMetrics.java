@@ -184,6 +184,25 @@ public final class SyncMetrics {
     Gauge.builder("sync_devices_heading_for_resync", count).strongReference(true).register(registry);
   }
 
+  /**
+   * The embedded PostgreSQL's supervision: its state (0 running, 1 restarting, 2 given up: liveness fails) and,
+   * from zero, its restart attempts by outcome.
+   */
+  public void embeddedDatabaseState(Supplier<Number> state) {
+    Gauge.builder("sync_embedded_database_state", state).strongReference(true).register(registry);
+    embeddedDatabaseRestarts(true);
+    embeddedDatabaseRestarts(false);
+  }
+
+  /** One attempt to restart the embedded PostgreSQL after its postmaster died. */
+  public void embeddedDatabaseRestart(boolean succeeded) {
+    embeddedDatabaseRestarts(succeeded).increment();
+  }
+
+  private io.micrometer.core.instrument.Counter embeddedDatabaseRestarts(boolean succeeded) {
+    return registry.counter("sync_embedded_database_restarts", "outcome", succeeded ? "succeeded" : "failed");
+  }
+
   private void outcome(String outcome, int count) {
     registry.counter("sync_push_outcomes", "outcome", outcome, "code", "").increment(count);
   }

@@ -47,7 +47,7 @@ class GracefulShutdownTest {
       GatewayHarness client = child.client();
       String token = client.token("alice", org);
       client.pushOk(token, batch(device, "task", task("first", clock(device, 1), "Before the shutdown")));
-      PgUrl database = embeddedDatabase(child);
+      PgUrl database = embeddedDatabase(child, dataDir.resolve("postgres"));
 
       CompletableFuture<HttpResponse<Buffer>> inFlight;
       try (Connection blocker = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
@@ -81,17 +81,18 @@ class GracefulShutdownTest {
     }
 
     try (EmbeddedPostgresServer restarted = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
-        Connection connection = DriverManager.getConnection(restarted.url().jdbcUrl(), "postgres", null)) {
+        Connection connection = DriverManager.getConnection(restarted.url().jdbcUrl(), "postgres", restarted.url().password())) {
       assertThat(query(connection, "SELECT id FROM tasks WHERE org_id = ? AND id = 'in-flight'", org))
           .as("the push answered 200 during shutdown is persisted").isTrue();
     }
   }
 
-  private static PgUrl embeddedDatabase(ChildGateway child) {
+  private static PgUrl embeddedDatabase(ChildGateway child, Path postgresDir) {
     String line = child.jvm().awaitLine(text -> DATABASE_PORT.matcher(text).find(), Duration.ofSeconds(5));
     Matcher port = DATABASE_PORT.matcher(line);
     assertThat(port.find()).isTrue();
-    return PgUrl.of("localhost", Integer.parseInt(port.group(1)), "postgres", "postgres", null);
+    return PgUrl.of("localhost", Integer.parseInt(port.group(1)), "postgres", "postgres",
+        EmbeddedPostgresServer.storedPassword(postgresDir).orElseThrow());
   }
 
   /** Until another session waits for a lock held by {@code blocker}. */

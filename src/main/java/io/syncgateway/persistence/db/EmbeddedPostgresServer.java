@@ -12,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -28,8 +28,12 @@ import java.util.stream.Stream;
  * <p>As root, zonky wraps initdb and postgres in {@code unshare -U}, because PostgreSQL refuses to run as root.
  * That needs user namespaces; where they are disabled, run the gateway as a non-root user.
  *
- * <p>Authentication is {@code trust} (zonky's initdb default): any local user can connect as the superuser.
- * Only loopback TCP is open, no Unix socket.
+ * <p>Every connection must give the superuser password (SCRAM-SHA-256), generated at the first start and kept
+ * owner-only in {@code <dataDir>/postgres-password} (see {@link SuperuserPassword}); {@link #url()} carries it.
+ * A cluster from before passwords, or one whose password file was deleted (to rotate the password), gets a new
+ * password on its next start. Only loopback TCP is open, no Unix socket.
+ *
+ * <p>{@link #restart()} starts the server again, on the same directory and port, after its postmaster died.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -45,17 +49,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   /** Data directories served by this JVM, so a second start fails before it touches the first one's server. */
   private static final Set<Path> IN_USE = ConcurrentHashMap.newKeySet();
 
-  private final EmbeddedPostgres postgres;
   private final Path dataDir;
   private final boolean temporary;
   private final PgUrl url;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Replaced by {@link #restart()}; guarded by {@code this}. */
+  private EmbeddedPostgres postgres;
+  private volatile long postmasterPid;
+  private boolean closed;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir, boolean temporary) {
-    this.postgres = postgres;
+  private EmbeddedPostgresServer(Launched launched, Path dataDir, boolean temporary) {
     this.dataDir = dataDir;
     this.temporary = temporary;
-    this.url = PgUrl.of("localhost", postgres.getPort(), DATABASE, SUPERUSER, null);
+    this.url = PgUrl.of("localhost", launched.postgres().getPort(), DATABASE, SUPERUSER, launched.password());
+    this.postgres = launched.postgres();
+    this.postmasterPid = postmasterPid(dataDir);
+  }
+
+  /** A running zonky server and the superuser password it requires. */
+  private record Launched(EmbeddedPostgres postgres, String password) {
   }
 
   /** Starts a server on a random free port whose data persists in {@code dataDir}. */
@@ -88,15 +99,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         ensureEmpty(dir);
       }
       long startedAt = System.nanoTime();
-      EmbeddedPostgres postgres = configure(EmbeddedPostgres.builder())
-          .setDataDirectory(dir)
-          .setCleanDataDirectory(false)
-          // The owner closes the server after draining its pool; a JVM hook would stop PostgreSQL mid-shutdown.
-          .setRegisterShutdownHook(false)
-          .setPort(port)
-          .setPGStartupWait(STARTUP_WAIT)
-          .start();
-      EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, dir, false);
+      Launched launched = initialized ? launchExisting(dir, port) : launchNew(persistent(dir, port));
+      EmbeddedPostgresServer server = new EmbeddedPostgresServer(launched, dir, false);
       LOG.info("{} PostgreSQL cluster in {}, listening on {} ({} ms)", initialized ? "Started existing" : "Initialized new",
           dir, server.url.redacted(), (System.nanoTime() - startedAt) / 1_000_000);
       return server;
@@ -114,11 +118,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory("sync-gateway-pg-").toRealPath();
       // zonky deletes the directory on close and registers a JVM hook that closes it if the test does not.
-      EmbeddedPostgres postgres = configure(EmbeddedPostgres.builder())
-          .setDataDirectory(dir)
-          .setCleanDataDirectory(true)
-          .start();
-      EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, dir, true);
+      Launched launched = launchNew(configure(EmbeddedPostgres.builder()).setDataDirectory(dir).setCleanDataDirectory(true));
+      EmbeddedPostgresServer server = new EmbeddedPostgresServer(launched, dir, true);
       LOG.info("Started temporary PostgreSQL in {}, listening on {}", dir, server.url.redacted());
       return server;
     } catch (IOException e) {
@@ -126,9 +127,47 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
-  /** Superuser URL of the {@code postgres} database (no password: trust authentication on localhost). */
+  /** Superuser URL of the {@code postgres} database, password included: log {@link PgUrl#redacted()} only. */
   public PgUrl url() {
     return url;
+  }
+
+  /** The superuser password kept in {@code dataDir} by a server that ran there, if any (for tools and tests). */
+  public static Optional<String> storedPassword(Path dataDir) {
+    return SuperuserPassword.read(dataDir);
+  }
+
+  /** False once the postmaster has exited (killed, crashed), until {@link #restart()}. Cheap: one /proc read. */
+  public boolean isRunning() {
+    return PostmasterRecovery.isRunning(postmasterPid);
+  }
+
+  /**
+   * Starts PostgreSQL again on the same data directory and port (the gateway's pool keeps its URL) after its
+   * postmaster died: leftover helper processes are stopped and the stale pid file removed first, then PostgreSQL
+   * replays its WAL, so no committed transaction is lost. Blocks for a second or more.
+   *
+   * @throws IllegalStateException if the directory no longer holds the cluster (a volume gone, say): starting a new,
+   *     empty cluster in its place would silently lose every row
+   */
+  public synchronized void restart() {
+    if (temporary || closed) {
+      throw new IllegalStateException("Only an open, persistent server can be restarted (" + dataDir + ")");
+    }
+    if (!Files.exists(dataDir.resolve("postgresql.conf"))) {
+      throw new IllegalStateException("PostgreSQL data directory " + dataDir + " no longer holds the database"
+          + " cluster (no postgresql.conf); refusing to initialize a new, empty one in its place");
+    }
+    try {
+      PostmasterRecovery.recover(dataDir);
+      // Releases zonky's lock on the directory. Its "pg_ctl stop" fails on the dead server and zonky logs that
+      // as an error ("Could not stop postmaster"): expected here. A second call (a previous attempt failed) is a no-op.
+      postgres.close();
+      postgres = launchExisting(dataDir, url.port()).postgres();
+      postmasterPid = postmasterPid(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not restart embedded PostgreSQL in " + dataDir, e);
+    }
   }
 
   public Path dataDir() {
@@ -137,10 +176,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** Fast shutdown ({@code pg_ctl stop -m fast}): sessions are aborted, committed data is checkpointed. */
   @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
+  public synchronized void close() {
+    if (closed) {
       return;
     }
+    closed = true;
     try {
       postgres.close(); // logs, rather than throws, if pg_ctl stop fails; the next start then recovers
       LOG.info("Stopped PostgreSQL on {}{}", dataDir, temporary ? " and deleted its data" : "");
@@ -150,6 +190,76 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       if (!temporary) {
         IN_USE.remove(dataDir);
       }
+    }
+  }
+
+  /** A zonky builder for a persistent server on {@code dir}. */
+  private static EmbeddedPostgres.Builder persistent(Path dir, int port) {
+    return configure(EmbeddedPostgres.builder())
+        .setDataDirectory(dir)
+        .setCleanDataDirectory(false)
+        // The owner closes the server after draining its pool; a JVM hook would stop PostgreSQL mid-shutdown.
+        .setRegisterShutdownHook(false)
+        .setPort(port)
+        .setPGStartupWait(STARTUP_WAIT);
+  }
+
+  /** initdb with a new random superuser password and password authentication from the start, then the server. */
+  private static Launched launchNew(EmbeddedPostgres.Builder builder) throws IOException {
+    String password = SuperuserPassword.generate();
+    Path pwfile = SuperuserPassword.temporaryPwfile(password);
+    try {
+      EmbeddedPostgres postgres = builder
+          // zonky runs "initdb -A trust" and passes its locale settings as "--key=value" initdb options: the only way
+          // in for these two. initdb takes the last -A/--auth given.
+          .setLocaleConfig("auth", "scram-sha-256")
+          .setLocaleConfig("pwfile", pwfile.toString())
+          // Runs after initdb (which wants an empty directory) and before the server starts.
+          .setDataDirectoryCustomizer(created -> SuperuserPassword.store(created.toPath(), password))
+          .setConnectConfig("password", password)
+          .start();
+      return new Launched(postgres, password);
+    } finally {
+      SuperuserPassword.deleteTemporaryPwfile(pwfile);
+    }
+  }
+
+  /**
+   * Starts an existing cluster with the password from its password file. A cluster without one (from before
+   * passwords, or deleted to rotate it), or whose pg_hba.conf still trusts, is started trusting localhost once, gets
+   * a new password and then requires it.
+   */
+  private static Launched launchExisting(Path dir, int port) throws IOException {
+    Optional<String> stored = SuperuserPassword.read(dir);
+    boolean secured = stored.isPresent() && !ClientAuthentication.trustsAnyone(dir);
+    String password = stored.orElseGet(SuperuserPassword::generate);
+    if (!secured) {
+      LOG.warn("PostgreSQL in {} {}: setting a superuser password (kept in {}) and requiring it", dir,
+          stored.isEmpty() ? "has no password file" : "still lets clients in without a password",
+          SuperuserPassword.file(dir));
+      // The file first: if the gateway dies before the server knows the password, the next start sets it again.
+      SuperuserPassword.store(dir, password);
+      ClientAuthentication.trustLocalhost(dir);
+    }
+    EmbeddedPostgres postgres = persistent(dir, port).setConnectConfig("password", password).start();
+    if (!secured) {
+      try {
+        SuperuserPasswordSetter.setAndRequire(dir, postgres.getPort(), password);
+      } catch (RuntimeException e) {
+        postgres.close();
+        throw e;
+      }
+    }
+    return new Launched(postgres, password);
+  }
+
+  /** The postmaster's pid, from the first line of {@code postmaster.pid}; 0 (never running) if unreadable. */
+  private static long postmasterPid(Path dataDir) {
+    try {
+      return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Cannot read the postmaster's pid in {}; the server will be reported as not running", dataDir, e);
+      return 0;
     }
   }
 

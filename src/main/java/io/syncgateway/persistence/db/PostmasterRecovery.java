@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /**
  * Clears what a killed gateway leaves in a data directory, so the embedded server can start again.
@@ -51,7 +52,26 @@ final class PostmasterRecovery {
     } else {
       LOG.warn("Removing stale {}: pid {} is not a running postgres for this data directory",
           pidFile, pid.isPresent() ? pid.getAsLong() : "(unreadable)");
+      stopLingering(orphanedHelpers(dataDir));
       Files.deleteIfExists(pidFile);
+    }
+  }
+
+  /**
+   * Helper processes of a postmaster that died (SIGKILL, OOM killer): they still hold its shared memory, and a new
+   * postmaster refuses to start until they are gone. They run postgres from the data directory, like the postmaster.
+   */
+  private static List<ProcessHandle> orphanedHelpers(Path dataDir) {
+    try (Stream<ProcessHandle> processes = ProcessHandle.allProcesses()) {
+      return processes.filter(process -> process.pid() != ProcessHandle.current().pid())
+          .filter(process -> {
+            try {
+              return isPostmasterOf(process.pid(), dataDir);
+            } catch (IOException | RuntimeException e) {
+              return false; // gone meanwhile, or not ours to inspect
+            }
+          })
+          .toList();
     }
   }
 
@@ -64,7 +84,10 @@ final class PostmasterRecovery {
     }
   }
 
-  /** True if {@code pid} is a live postgres whose working directory is {@code dataDir} (the postmaster chdirs there). */
+  /**
+   * True if {@code pid} is a live postgres whose working directory is {@code dataDir} (the postmaster chdirs there,
+   * and its helper processes inherit it).
+   */
   static boolean isPostmasterOf(long pid, Path dataDir) throws IOException {
     ProcessHandle process = ProcessHandle.of(pid).orElse(null);
     if (process == null || !isRunning(pid)) {
@@ -106,6 +129,11 @@ final class PostmasterRecovery {
         throw new IllegalStateException("Could not stop leftover PostgreSQL process " + pid + " on " + dataDir);
       }
     }
+    stopLingering(helpers);
+    LOG.info("Stopped leftover PostgreSQL (pid {}) in {} ms", pid, (System.nanoTime() - startedAt) / 1_000_000);
+  }
+
+  private static void stopLingering(List<ProcessHandle> helpers) throws IOException {
     for (ProcessHandle helper : helpers) {
       // They notice the postmaster's death by themselves; SIGKILL only the ones that linger.
       if (!awaitExit(helper.pid(), KILL_WAIT)) {
@@ -114,7 +142,6 @@ final class PostmasterRecovery {
         awaitExit(helper.pid(), KILL_WAIT);
       }
     }
-    LOG.info("Stopped leftover PostgreSQL (pid {}) in {} ms", pid, (System.nanoTime() - startedAt) / 1_000_000);
   }
 
   /** Java can send only SIGTERM (smart shutdown: waits for clients) and SIGKILL, so use kill(1) for SIGINT. */

@@ -84,7 +84,8 @@ class EmbeddedPostgresServerTest {
     assertThatThrownBy(() -> EmbeddedPostgresServer.start(dataDir))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("in use by another running process");
-    PgUrl liveServer = PgUrl.of("localhost", port, "postgres", "postgres", null);
+    PgUrl liveServer = PgUrl.of("localhost", port, "postgres", "postgres",
+        EmbeddedPostgresServer.storedPassword(dataDir).orElseThrow());
     assertThat(query(liveServer, "SELECT note FROM kill_test")).containsExactly("row of the live gateway");
   }
 
