@@ -51,7 +51,8 @@ final class DirectTarget implements SyncTarget<PreparedBatch>, AutoCloseable {
     pullSettings = new PullQuery.Settings(vertx, pool, CursorSigner.load(pool).await(), bindings, activity,
         SyncMetrics.of("bench-direct"),
         (Long) Setting.RETENTION_MS.defaultValue(), (Long) Setting.CLOCK_SKEW_MS.defaultValue(),
-        (Long) Setting.PULL_HOLDBACK_WAIT_MS.defaultValue());
+        (Long) Setting.PULL_HOLDBACK_WAIT_MS.defaultValue(),
+        ((Integer) Setting.PULL_PAGE_BYTES.defaultValue()).longValue());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.syncgateway.decode;
 
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
+import io.syncgateway.memory.MemoryMeter;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.zip.CRC32;
@@ -51,6 +52,15 @@ public final class PayloadDecoder {
   }
 
   public byte[] decode(byte[] body, String encoding) {
+    return decode(body, encoding, MemoryMeter.unlimited());
+  }
+
+  /**
+   * Decodes {@code body}, charging {@code meter} for the output buffers as they grow (so a body
+   * stops inflating, 503 overloaded, as soon as the memory budget cannot cover it). The identity
+   * coding returns {@code body} itself and charges nothing.
+   */
+  public byte[] decode(byte[] body, String encoding, MemoryMeter meter) {
     String coding = normalize(encoding);
     if (coding == null) {
       throw new GatewayException(ErrorCode.UNSUPPORTED_ENCODING, "Content-Encoding '" + encoding + "' is not supported");
@@ -58,9 +68,9 @@ public final class PayloadDecoder {
     try {
       switch (coding) {
         case "gzip":
-          return gunzip(body);
+          return gunzip(body, new CappedOutput(meter));
         case "deflate":
-          return inflateDeflate(body);
+          return inflateDeflate(body, new CappedOutput(meter));
         default:
           if (body.length > maxDecodedBytes) {
             throw tooLarge();
@@ -73,8 +83,7 @@ public final class PayloadDecoder {
   }
 
   /** One or more gzip members (RFC 1952), each with a valid header, CRC-32 and size trailer. */
-  private byte[] gunzip(byte[] body) throws DataFormatException {
-    CappedOutput out = new CappedOutput();
+  private byte[] gunzip(byte[] body, CappedOutput out) throws DataFormatException {
     int position = 0;
     do {
       position = skipGzipHeader(body, position);
@@ -102,8 +111,7 @@ public final class PayloadDecoder {
   }
 
   /** HTTP "deflate" is zlib-wrapped (RFC 1950), but many clients send raw deflate (RFC 1951). */
-  private byte[] inflateDeflate(byte[] body) throws DataFormatException {
-    CappedOutput out = new CappedOutput();
+  private byte[] inflateDeflate(byte[] body, CappedOutput out) throws DataFormatException {
     Inflater inflater = new Inflater(!looksLikeZlib(body));
     try {
       inflater.setInput(body);
@@ -182,10 +190,20 @@ public final class PayloadDecoder {
         "The decoded body exceeds the limit of " + maxDecodedBytes + " bytes");
   }
 
-  /** A growing buffer that refuses to grow past the decoded-size limit. */
+  /**
+   * A growing buffer that refuses to grow past the decoded-size limit. The meter is charged for
+   * every array before it is allocated and credited for the one it replaces, so it always counts
+   * what the buffer holds.
+   */
   private final class CappedOutput {
-    byte[] bytes = new byte[Math.min(64 * 1024, maxDecodedBytes + 1)];
+    private final MemoryMeter meter;
+    byte[] bytes;
     int size;
+
+    CappedOutput(MemoryMeter meter) {
+      this.meter = meter;
+      this.bytes = allocate(Math.min(64 * 1024, maxDecodedBytes + 1));
+    }
 
     void ensureRoom() {
       if (size < bytes.length) {
@@ -194,14 +212,28 @@ public final class PayloadDecoder {
       if (size > maxDecodedBytes) {
         throw tooLarge();
       }
-      bytes = Arrays.copyOf(bytes, (int) Math.min((long) bytes.length * 2, (long) maxDecodedBytes + 1));
+      bytes = replace(Arrays.copyOf(bytes, allocated((int) Math.min((long) bytes.length * 2, (long) maxDecodedBytes + 1))));
     }
 
     byte[] toArray() {
       if (size > maxDecodedBytes) {
         throw tooLarge();
       }
-      return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+      return size == bytes.length ? bytes : replace(Arrays.copyOf(bytes, allocated(size)));
+    }
+
+    private byte[] allocate(int length) {
+      return new byte[allocated(length)];
+    }
+
+    private int allocated(int length) {
+      meter.charge(length);
+      return length;
+    }
+
+    private byte[] replace(byte[] next) {
+      meter.credit(bytes.length);
+      return next;
     }
   }
 }

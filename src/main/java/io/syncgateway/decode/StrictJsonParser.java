@@ -6,13 +6,15 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.syncgateway.bus.GatewayException;
+import io.syncgateway.memory.JsonHeapCost;
+import io.syncgateway.memory.MemoryMeter;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class StrictJsonParser {
   private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
+  private static final int UTF8_WINDOW_CHARS = 8192;
 
   private final int maxDepth;
   private final JsonFactory factory;
@@ -40,16 +43,21 @@ public final class StrictJsonParser {
   }
 
   public JsonObject parseObject(byte[] body) {
+    return parseObject(body, MemoryMeter.unlimited());
+  }
+
+  /** Parses {@code body}, charging {@code meter} for the tree as it is built (and failing when it cannot grow). */
+  public JsonObject parseObject(byte[] body, MemoryMeter meter) {
     if (body.length == 0) {
       throw GatewayException.invalid("The request body is empty");
     }
-    char[] text = strictUtf8(body);
-    try (JsonParser parser = factory.createParser(text, 0, text.length)) {
+    checkUtf8(body);
+    try (JsonParser parser = createParser(body, meter)) {
       JsonToken first = parser.nextToken();
       if (first != JsonToken.START_OBJECT) {
         throw GatewayException.invalid("The request body must be a JSON object");
       }
-      JsonObject result = readObject(parser, 1);
+      JsonObject result = readObject(parser, 1, meter);
       if (parser.nextToken() != null) {
         throw GatewayException.invalid("Unexpected content after the JSON object");
       }
@@ -62,29 +70,61 @@ public final class StrictJsonParser {
   }
 
   /**
-   * Decodes the body as UTF-8 and nothing else: overlong forms, encoded surrogates and code points
-   * past U+10FFFF are refused, and no other encoding is guessed from the first bytes.
+   * Checks that the body is UTF-8 and nothing else: overlong forms, encoded surrogates and code
+   * points past U+10FFFF are refused. Decoded through a small window, so checking holds no copy of
+   * the body as characters (that copy took twice the body's size).
    */
-  private static char[] strictUtf8(byte[] body) {
+  private static void checkUtf8(byte[] body) {
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
-    try {
-      CharBuffer chars = decoder.decode(ByteBuffer.wrap(body));
-      return chars.hasArray() && chars.arrayOffset() == 0 && chars.array().length == chars.remaining()
-          ? chars.array() : chars.toString().toCharArray();
-    } catch (CharacterCodingException e) {
+    ByteBuffer in = ByteBuffer.wrap(body);
+    CharBuffer window = CharBuffer.allocate(UTF8_WINDOW_CHARS);
+    CoderResult result;
+    do {
+      window.clear();
+      result = decoder.decode(in, window, true);
+    } while (result.isOverflow());
+    if (result.isError() || decoder.flush(window.clear()).isError()) {
       throw GatewayException.invalid("The body is not valid UTF-8");
     }
   }
 
-  private JsonObject readObject(JsonParser parser, int depth) throws IOException {
+  /**
+   * The body is valid UTF-8 here, so it is parsed as bytes. Jackson guesses UTF-16/32 from a byte
+   * order mark or zero bytes at the start; such bodies (never a valid push) are read as characters
+   * instead, so no other encoding is ever guessed.
+   */
+  private JsonParser createParser(byte[] body, MemoryMeter meter) throws IOException {
+    if (!mayLookLikeAnotherEncoding(body)) {
+      return factory.createParser(body, 0, body.length);
+    }
+    meter.charge(2L * body.length);
+    char[] text = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(body)).toString().toCharArray();
+    return factory.createParser(text, 0, text.length);
+  }
+
+  private static boolean mayLookLikeAnotherEncoding(byte[] body) {
+    if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
+      return true;
+    }
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      if (body[i] == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private JsonObject readObject(JsonParser parser, int depth, MemoryMeter meter) throws IOException {
     checkDepth(depth);
+    meter.charge(JsonHeapCost.OBJECT);
     JsonObject object = new JsonObject();
     JsonToken token;
     while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      object.put(name, readValue(parser, parser.nextToken(), depth));
+      meter.charge(JsonHeapCost.ENTRY + JsonHeapCost.string(name));
+      object.put(name, readValue(parser, parser.nextToken(), depth, meter));
     }
     if (token != JsonToken.END_OBJECT) {
       throw GatewayException.invalid("Malformed JSON object");
@@ -92,33 +132,39 @@ public final class StrictJsonParser {
     return object;
   }
 
-  private JsonArray readArray(JsonParser parser, int depth) throws IOException {
+  private JsonArray readArray(JsonParser parser, int depth, MemoryMeter meter) throws IOException {
     checkDepth(depth);
+    meter.charge(JsonHeapCost.ARRAY);
     JsonArray array = new JsonArray();
     JsonToken token;
     while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
       if (token == null) {
         throw GatewayException.invalid("Malformed JSON array");
       }
-      array.add(readValue(parser, token, depth));
+      meter.charge(JsonHeapCost.ELEMENT);
+      array.add(readValue(parser, token, depth, meter));
     }
     return array;
   }
 
-  private Object readValue(JsonParser parser, JsonToken token, int depth) throws IOException {
+  private Object readValue(JsonParser parser, JsonToken token, int depth, MemoryMeter meter) throws IOException {
     if (token == null) {
       throw GatewayException.invalid("Unexpected end of JSON");
     }
     switch (token) {
       case START_OBJECT:
-        return readObject(parser, depth + 1);
+        return readObject(parser, depth + 1, meter);
       case START_ARRAY:
-        return readArray(parser, depth + 1);
+        return readArray(parser, depth + 1, meter);
       case VALUE_STRING:
-        return parser.getText();
+        String text = parser.getText();
+        meter.charge(JsonHeapCost.string(text));
+        return text;
       case VALUE_NUMBER_INT:
+        meter.charge(JsonHeapCost.NUMBER);
         return integer(parser);
       case VALUE_NUMBER_FLOAT:
+        meter.charge(JsonHeapCost.NUMBER);
         double value = parser.getDoubleValue();
         if (Double.isInfinite(value) || Double.isNaN(value)) {
           throw GatewayException.invalid("A number in the body is too large");

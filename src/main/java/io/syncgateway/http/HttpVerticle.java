@@ -9,6 +9,7 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.memory.MemoryBudget;
 import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -58,8 +59,10 @@ public class HttpVerticle extends VerticleBase {
     DeliveryOptions busOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
     TokenService tokens = TokenService.fromConfig(vertx, config);
     PushHandler push = new PushHandler(vertx.eventBus(), busOptions);
+    MemoryBudget memory = MemoryBudget.shared(vertx, config, metrics);
     PullHandler pull = new PullHandler(vertx.eventBus(), busOptions,
-        config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT));
+        config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT),
+        memory, config.number(Setting.PULL_PAGE_BYTES));
     TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
 
     Router router = Router.router(vertx);
@@ -68,7 +71,8 @@ public class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(new Authenticator(tokens));
 
     // Headers are judged before the body is read; Vert.x wants the body handler first on its route.
-    on(router, "/api/sync/push", HttpMethod.POST).handler(push::checkHeaders);
+    on(router, "/api/sync/push", HttpMethod.POST).handler(push::checkHeaders)
+        .handler(new BodyMemory(memory, config.number(Setting.MAX_BODY_BYTES)));
     router.post("/api/sync/push")
         .handler(BodyHandler.create(false).setBodyLimit(config.number(Setting.MAX_BODY_BYTES)))
         .handler(push::handle);

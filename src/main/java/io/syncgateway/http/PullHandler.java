@@ -6,6 +6,8 @@ import io.syncgateway.bus.PullRequest;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.memory.MemoryBudget;
+import io.syncgateway.memory.PullPageMemory;
 import io.syncgateway.persistence.FeedCursor;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -27,12 +29,17 @@ final class PullHandler {
   private final DeliveryOptions busOptions;
   private final int defaultLimit;
   private final int maxLimit;
+  private final MemoryBudget memory;
+  private final long pageBytes;
 
-  PullHandler(EventBus eventBus, DeliveryOptions busOptions, int defaultLimit, int maxLimit) {
+  PullHandler(EventBus eventBus, DeliveryOptions busOptions, int defaultLimit, int maxLimit, MemoryBudget memory,
+      long pageBytes) {
     this.eventBus = eventBus;
     this.busOptions = busOptions;
     this.defaultLimit = defaultLimit;
     this.maxLimit = maxLimit;
+    this.memory = memory;
+    this.pageBytes = pageBytes;
   }
 
   /** A handler for one path; {@code onlyType} is null for the all-types pull. */
@@ -41,7 +48,12 @@ final class PullHandler {
       PullRequest request = PullRequest.fromJson(
           readQuery(rc, onlyType).put("principal", Authenticator.principal(rc).toJson()));
       rc.put(RequestLog.DEVICE_KEY, request.deviceId());
-      eventBus.<Buffer>request(Addresses.PULL_PAGE, request, busOptions)
+      // Room for the page is reserved before it is read, and kept until it has been handed to the connection.
+      memory.reserve(PullPageMemory.estimate(request.limit(), pageBytes), "pull")
+          .compose(reservation -> {
+            rc.addEndHandler(ended -> reservation.release());
+            return eventBus.<Buffer>request(Addresses.PULL_PAGE, request, busOptions);
+          })
           .compose(page -> {
             rc.put(RequestLog.OUTCOME_KEY, Map.of(
                 "items", Integer.parseInt(page.headers().get(Addresses.PULL_ITEMS_HEADER)),

@@ -203,6 +203,18 @@ public final class SyncMetrics {
     return registry.counter("sync_embedded_database_restarts", "outcome", succeeded ? "succeeded" : "failed");
   }
 
+  /** The memory budget (io.syncgateway.memory): its size, what is reserved, how many wait for room. */
+  public void memoryBudget(Supplier<Number> capacityBytes, Supplier<Number> reservedBytes, Supplier<Number> waiting) {
+    Gauge.builder("sync_memory_budget_bytes", capacityBytes).strongReference(true).register(registry);
+    Gauge.builder("sync_memory_reserved_bytes", reservedBytes).strongReference(true).register(registry);
+    Gauge.builder("sync_memory_waiting", waiting).strongReference(true).register(registry);
+  }
+
+  /** Work refused 503 overloaded for want of memory; {@code use} = push-body, push-decode, pull. */
+  public void memoryRefused(String use) {
+    registry.counter("sync_memory_refused", "use", use).increment();
+  }
+
   private void outcome(String outcome, int count) {
     registry.counter("sync_push_outcomes", "outcome", outcome, "code", "").increment(count);
   }

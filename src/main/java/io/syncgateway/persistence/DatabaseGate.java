@@ -133,8 +133,17 @@ final class DatabaseGate implements Shareable {
     });
   }
 
+  /**
+   * Whether a failure counts against the database. Not: business answers (4xx), refusals for load
+   * ({@code overloaded}: the gateway's own memory or queues, not the database), and the JVM's own
+   * errors (an OutOfMemoryError says nothing about the database).
+   */
   private static boolean isDatabaseFailure(Throwable error) {
-    return !(error instanceof GatewayException gateway) || gateway.code().status() >= 500;
+    if (error instanceof VirtualMachineError) {
+      return false;
+    }
+    return !(error instanceof GatewayException gateway)
+        || (gateway.code().status() >= 500 && gateway.code() != ErrorCode.OVERLOADED);
   }
 
   /**

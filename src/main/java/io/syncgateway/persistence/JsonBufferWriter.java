@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.jackson.JacksonCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -23,13 +23,24 @@ final class JsonBufferWriter {
     void run() throws IOException;
   }
 
-  private final ByteArrayOutputStream bytes;
+  private final Buffer bytes;
   private final JsonGenerator generator;
 
   JsonBufferWriter(int expectedBytes) {
-    bytes = new ByteArrayOutputStream(expectedBytes);
+    // Written straight into the buffer that is sent: no second copy of a page of megabytes.
+    bytes = Buffer.buffer(expectedBytes);
     try {
-      generator = FACTORY.createGenerator(bytes);
+      generator = FACTORY.createGenerator(new OutputStream() {
+        @Override
+        public void write(int b) {
+          bytes.appendByte((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          bytes.appendBytes(b, off, len);
+        }
+      });
       generator.writeStartObject();
     } catch (IOException e) {
       throw new EncodeException(e.getMessage());
@@ -63,7 +74,7 @@ final class JsonBufferWriter {
       generator.writeEndObject();
       generator.close();
     });
-    return Buffer.buffer(bytes.toByteArray());
+    return bytes;
   }
 
   private static void write(Step step) {

@@ -14,6 +14,7 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.memory.MemoryBudget;
 import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -65,7 +66,8 @@ public class PersistenceVerticle extends VerticleBase {
         .compose(signer -> {
           pullSettings = new PullQuery.Settings(vertx, pool, signer, database.bindings(), database.activity(), metrics,
               retentionMs,
-              config.number(Setting.CLOCK_SKEW_MS), config.number(Setting.PULL_HOLDBACK_WAIT_MS));
+              config.number(Setting.CLOCK_SKEW_MS), config.number(Setting.PULL_HOLDBACK_WAIT_MS),
+              config.number(Setting.PULL_PAGE_BYTES));
           return Future.all(
               consume(Addresses.PUSH_COMMIT, this::commit),
               consume(Addresses.PULL_PAGE, read(this::pull), PersistenceVerticle::replyPage),
@@ -120,7 +122,17 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<PullPage> pull(PullRequest request) {
     return database.guarded(() -> new PullQuery(pullSettings, request).run())
+        .recover(PersistenceVerticle::outOfMemoryIsOverload)
         .onSuccess(page -> metrics.pulled(page.tasks(), page.comments(), page.attachments(), page.tombstones()));
+  }
+
+  /** A page that ran out of heap anyway (the budget's estimate fell short) is a refusal to retry, not a 500. */
+  private static <T> Future<T> outOfMemoryIsOverload(Throwable error) {
+    if (error instanceof OutOfMemoryError) {
+      LOG.warn("A pull page ran out of heap ({}); answered 503 overloaded", error.toString());
+      return Future.failedFuture(MemoryBudget.overloaded());
+    }
+    return Future.failedFuture(error);
   }
 
   private Future<JsonObject> getTask(JsonObject body) {

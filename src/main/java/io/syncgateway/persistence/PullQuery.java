@@ -34,7 +34,7 @@ public final class PullQuery {
 
   /** What every pull query of a process shares. */
   public record Settings(Vertx vertx, Pool pool, CursorSigner signer, DeviceBindings bindings, ActivityLog activity,
-      SyncMetrics metrics, long retentionMs, long skewMs, long holdbackWaitMs) {}
+      SyncMetrics metrics, long retentionMs, long skewMs, long holdbackWaitMs, long pageBytes) {}
 
   private final Settings settings;
   private final PullRequest request;
@@ -169,7 +169,8 @@ public final class PullQuery {
     Tuple tuple = Tuple.tuple().addString(orgId).addLong(start.xid()).addLong(start.seq())
         .addString(request.deviceId()).addInteger(limit + 1).addArrayOfString(types);
     if (start.offset() == null) {
-      return settings.pool().preparedQuery(SqlQueries.feedPage(request.types())).execute(tuple)
+      return settings.pool().preparedQuery(SqlQueries.feedPage(request.types()))
+          .execute(tuple.addLong(settings.pageBytes()))
           .map(rows -> byPosition(rows, limit));
     }
     return settings.pool().preparedQuery(SqlQueries.offsetPage(request.types())).execute(tuple.addLong(start.offset()))
@@ -185,8 +186,10 @@ public final class PullQuery {
         entities.add(row);
       }
     }
-    boolean more = entities.size() > limit;
-    List<Row> page = more ? entities.subList(0, limit) : entities;
+    Long candidates = first.getLong("page_candidates");
+    boolean cutForSize = candidates != null && entities.size() < candidates;
+    boolean more = entities.size() > limit || cutForSize;
+    List<Row> page = entities.size() > limit ? entities.subList(0, limit) : entities;
     Position last = page.isEmpty() ? null : position(page.get(page.size() - 1), "feed_xid", "feed_seq", "updated_at");
     return new Read(page, more, first.getLong("horizon"), first.getLong("held"), last);
   }

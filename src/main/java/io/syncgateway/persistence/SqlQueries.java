@@ -119,6 +119,11 @@ final class SqlQueries {
    * row also carries the horizon and the newest transaction above it that already wrote one of the
    * types ($6) of the organization ({@code held}: committed, but not yet readable in order). One
    * statement, so the horizon and the rows come from the same snapshot.
+   *
+   * <p>The page also stops once the data of the rows before a row reaches $7 bytes (as text), so a
+   * page of large entities holds a bounded amount of memory; the first row always comes.
+   * {@code page_candidates} is the number of rows before that cut: more than were returned means
+   * the page was cut and the feed goes on.
    */
   static String feedPage(Set<EntityType> types) {
     String branches = types.stream()
@@ -129,7 +134,11 @@ final class SqlQueries {
     return "WITH h AS MATERIALIZED (SELECT " + HORIZON + " AS horizon) "
         + "SELECT h.horizon, held.xid AS held, page.* FROM h "
         + "LEFT JOIN LATERAL (" + HELD + ") held ON true "
-        + "LEFT JOIN LATERAL (SELECT * FROM (" + branches + ") u ORDER BY feed_xid, feed_seq LIMIT $5) page ON true "
+        + "LEFT JOIN LATERAL (SELECT * FROM (SELECT c.*, count(*) OVER () AS page_candidates, "
+        + "coalesce(sum(octet_length(c.data::text)) OVER (ORDER BY c.feed_xid, c.feed_seq "
+        + "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bytes_before "
+        + "FROM (SELECT * FROM (" + branches + ") u ORDER BY feed_xid, feed_seq LIMIT $5) c) sized "
+        + "WHERE sized.bytes_before < $7) page ON true "
         + "ORDER BY page.feed_xid, page.feed_seq";
   }
 

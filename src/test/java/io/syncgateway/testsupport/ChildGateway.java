@@ -4,6 +4,7 @@ import io.syncgateway.Main;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +19,12 @@ public final class ChildGateway implements AutoCloseable {
 
   private final ChildJvm jvm;
   private final GatewayHarness client;
+  private final int port;
 
-  private ChildGateway(ChildJvm jvm, GatewayHarness client) {
+  private ChildGateway(ChildJvm jvm, GatewayHarness client, int port) {
     this.jvm = jvm;
     this.client = client;
+    this.port = port;
   }
 
   /**
@@ -29,6 +32,11 @@ public final class ChildGateway implements AutoCloseable {
    * instance of each verticle, no conf/gateway.json) and waits until it serves.
    */
   public static ChildGateway start(String name, Map<String, String> env) {
+    return start(name, env, List.of());
+  }
+
+  /** As {@link #start(String, Map)}, with extra JVM options (e.g. a heap size: later options win). */
+  public static ChildGateway start(String name, Map<String, String> env, List<String> jvmOptions) {
     int port = GatewayHarness.freePort();
     Map<String, String> environment = new HashMap<>(Map.of(
         "SYNC_CONFIG", "/nonexistent/gateway.json",
@@ -40,15 +48,16 @@ public final class ChildGateway implements AutoCloseable {
         "SYNC_CONFLICT_INSTANCES", "1",
         "SYNC_PERSISTENCE_INSTANCES", "1"));
     environment.putAll(env);
-    ChildJvm jvm = ChildJvm.start(name, List.of("-Dlogback.configurationFile=" + productionLogback()), environment,
-        Main.class.getName(), "run");
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-Dlogback.configurationFile=" + productionLogback());
+    ChildJvm jvm = ChildJvm.start(name, options, environment, Main.class.getName(), "run");
     try {
       jvm.awaitLine(line -> line.contains(READY_LINE), START_TIMEOUT);
     } catch (AssertionError e) {
       jvm.close();
       throw e;
     }
-    return new ChildGateway(jvm, GatewayHarness.connect(port));
+    return new ChildGateway(jvm, GatewayHarness.connect(port), port);
   }
 
   /** src/main/resources/logback.xml as built; the test classpath would otherwise pick logback-test.xml. */
@@ -62,6 +71,11 @@ public final class ChildGateway implements AutoCloseable {
 
   public ChildJvm jvm() {
     return jvm;
+  }
+
+  /** The HTTP port it listens on (127.0.0.1). */
+  public int port() {
+    return port;
   }
 
   public GatewayHarness client() {

@@ -66,6 +66,11 @@ public final class ChildJvm implements AutoCloseable {
     return lines(outputFile);
   }
 
+  /** Every line written to standard error so far. */
+  public List<String> errors() {
+    return lines(errorFile);
+  }
+
   private static List<String> lines(Path file) {
     try {
       return Files.readAllLines(file, StandardCharsets.UTF_8);
