@@ -2,6 +2,7 @@ package io.syncgateway.checksum;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -26,6 +27,8 @@ public final class Checksums {
       Set.of("checksum", "operation", "priority", "changedFields");
 
   private static final HexFormat HEX = HexFormat.of();
+  /** A typical task's canonical text fits, so the builder rarely grows. */
+  private static final int EXPECTED_LENGTH = 1024;
 
   private Checksums() {
   }
@@ -48,13 +51,20 @@ public final class Checksums {
         included.put(key, e.getValue());
       }
     }
-    byte[] canonical;
+    String canonical = CanonicalJson.of(included, EXPECTED_LENGTH);
+    if (canonical == null) {
+      canonical = canonicalFromText(new JsonObject(included));
+    }
+    return HEX.formatHex(sha256().digest(canonical.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The general route, for values JSON does not have as such (Vert.x encodes them first). */
+  private static String canonicalFromText(JsonObject entity) {
     try {
-      canonical = new JsonCanonicalizer(new JsonObject(included).encode()).getEncodedUTF8();
+      return new JsonCanonicalizer(entity.encode()).getEncodedString();
     } catch (IOException e) {
       throw new IllegalArgumentException("entity cannot be canonicalized: " + e.getMessage(), e);
     }
-    return HEX.formatHex(sha256().digest(canonical));
   }
 
   private static MessageDigest sha256() {
