@@ -5,6 +5,7 @@ import io.syncgateway.auth.TokenService;
 import io.syncgateway.auth.VerificationKeys;
 import io.syncgateway.client.cli.ClientCli;
 import io.syncgateway.bench.BenchCommand;
+import io.syncgateway.bench.ChaosCommand;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.LogFormat;
 import io.syncgateway.config.Setting;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Command line: no arguments runs the gateway; {@code token --user U --org O [--role R]
  * [--expires-in SECONDS]} prints a token signed with the configured secret; {@code client …} runs
  * one command of the command-line sync client (see {@link ClientCli}); {@code bench [options]}
- * runs the benchmark ({@link BenchCommand}).
+ * runs the benchmark ({@link BenchCommand}); {@code chaos [options]} runs the gateway under hostile
+ * load and database faults ({@link ChaosCommand}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -35,6 +37,9 @@ public final class Main {
         System.out.println(token(options(args)));
       } else if (args.length > 0 && args[0].equals("bench")) {
         BenchCommand.run(options(args), System.out);
+        System.exit(0);
+      } else if (args.length > 0 && args[0].equals("chaos")) {
+        ChaosCommand.run(options(args), System.out);
         System.exit(0);
       } else if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
         System.out.println(usage());
@@ -61,6 +66,13 @@ public final class Main {
         "         on tables of its own); reports gateway/direct and gateway/floor ratios and the gateway's and PostgreSQL's",
         "         CPU per 100 entities; options and defaults: " + String.join(" ", BenchCommand.optionDefaults()),
         "         (see docs/performance.md)",
+        "       java -jar target/sync-gateway.jar chaos [--seconds 60] [--out chaos-results.json] [--faults all] ...",
+        "         starts a gateway (-Xmx256m) on its own embedded PostgreSQL, drives 8 quiet organizations at a steady",
+        "         rate and injects one fault after another: idle-flood, slow-clients, max-bodies, flood-org, db-stall",
+        "         (SIGSTOP of PostgreSQL), postmaster-kill (kill -9); reports requests by status per fault window, the",
+        "         quiet pushes' p50/p99, recovery times, health answers, OutOfMemoryErrors and acknowledged writes lost;",
+        "         options and defaults: " + String.join(" ", ChaosCommand.optionDefaults()),
+        "         (see docs/operations.md, \"Chaos run\")",
         "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
         "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }

@@ -58,14 +58,7 @@ record BenchOptions(
   }
 
   static BenchOptions parse(Map<String, String> given) {
-    for (String name : given.keySet()) {
-      if (!DEFAULTS.containsKey(name)) {
-        throw new IllegalArgumentException("Unknown bench option --" + name + "; options: --"
-            + String.join(", --", DEFAULTS.keySet()));
-      }
-    }
-    Map<String, String> o = new HashMap<>(DEFAULTS);
-    o.putAll(given);
+    Map<String, String> o = withDefaults("bench", given, DEFAULTS);
     List<String> curves = names(o.get("curves"), CURVES);
     List<String> targets = names(o.get("targets"), TARGETS);
     if (!targets.contains("gateway")) {
@@ -79,8 +72,7 @@ record BenchOptions(
         positives(o, "curve-batch-sizes"), positives(o, "curve-devices"), positives(o, "curve-instances"),
         positives(o, "dataset-sizes"), positive(o, "curve-entities"), positive(o, "curve-batches"),
         blankToNull(o.get("url")), blankToNull(o.get("pg-url")), blankToNull(o.get("jwt-secret")),
-        o.get("gateway-heap"), o.get("gateway-jvm-args").isBlank() ? List.of()
-            : Arrays.asList(o.get("gateway-jvm-args").trim().split("\\s+")),
+        o.get("gateway-heap"), words(o.get("gateway-jvm-args")),
         positive(o, "pool-size"), Path.of(o.get("out")));
   }
 
@@ -96,7 +88,20 @@ record BenchOptions(
     return curves.contains(curve);
   }
 
-  private static List<String> names(String value, List<String> known) {
+  /** The given options over the defaults; an option without a default is refused. */
+  static Map<String, String> withDefaults(String command, Map<String, String> given, Map<String, String> defaults) {
+    for (String name : given.keySet()) {
+      if (!defaults.containsKey(name)) {
+        throw new IllegalArgumentException("Unknown " + command + " option --" + name + "; options: --"
+            + String.join(", --", defaults.keySet()));
+      }
+    }
+    Map<String, String> o = new HashMap<>(defaults);
+    o.putAll(given);
+    return o;
+  }
+
+  static List<String> names(String value, List<String> known) {
     if (value.equals("none")) {
       return List.of();
     }
@@ -113,7 +118,7 @@ record BenchOptions(
     return names;
   }
 
-  private static int positive(Map<String, String> o, String name) {
+  static int positive(Map<String, String> o, String name) {
     try {
       int value = Integer.parseInt(o.get(name));
       if (value > 0) {
@@ -125,12 +130,17 @@ record BenchOptions(
     throw new IllegalArgumentException("--" + name + " must be a positive integer");
   }
 
-  private static int nonNegative(Map<String, String> o, String name) {
+  static int nonNegative(Map<String, String> o, String name) {
     return o.get(name).equals("0") ? 0 : positive(o, name);
   }
 
   private static List<Integer> positives(Map<String, String> o, String name) {
     return Arrays.stream(o.get(name).split(",")).map(part -> positive(Map.of(name, part.trim()), name)).toList();
+  }
+
+  /** A space-separated list, e.g. JVM options; empty if blank. */
+  static List<String> words(String value) {
+    return value.isBlank() ? List.of() : Arrays.asList(value.trim().split("\\s+"));
   }
 
   private static String blankToNull(String value) {

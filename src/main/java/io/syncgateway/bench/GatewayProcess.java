@@ -31,7 +31,8 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   /**
-   * @param env gateway settings (SYNC_PG_URL, SYNC_JWT_SECRET, instance counts ...); the port is chosen here
+   * @param env gateway settings (SYNC_PG_URL, SYNC_JWT_SECRET, instance counts ...); a null value removes a
+   *     variable this process has; the port is chosen here
    * @param jvmArgs extra JVM options, e.g. a JFR recording
    */
   static GatewayProcess start(String heap, List<String> jvmArgs, Map<String, String> env, Path log) {
@@ -46,7 +47,13 @@ final class GatewayProcess implements AutoCloseable {
     command.add("run");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().putAll(env);
+    env.forEach((name, value) -> {
+      if (value == null) {
+        builder.environment().remove(name); // e.g. SYNC_PG_URL, for a gateway on its embedded database
+      } else {
+        builder.environment().put(name, value);
+      }
+    });
     builder.environment().put("SYNC_HTTP_PORT", String.valueOf(port));
     builder.environment().put("SYNC_CONFIG", new File(log.getParent().toFile(), "no-config.json").getPath());
     try {
@@ -64,6 +71,10 @@ final class GatewayProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  boolean alive() {
+    return process.isAlive();
   }
 
   private void awaitReady(Path log) {

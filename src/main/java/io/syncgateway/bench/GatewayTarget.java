@@ -12,11 +12,21 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 
-/** The gateway over real HTTP: gzip request bodies, gzip responses, one keep-alive connection per device. */
+/**
+ * The gateway over real HTTP: gzip request bodies, gzip responses, one keep-alive connection per device;
+ * optionally every request with a timeout (a request that gets no answer in time fails).
+ */
 final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
   private final WebClient client;
+  private final long timeoutMs;
 
   GatewayTarget(Vertx vertx, URI base, int connections) {
+    this(vertx, base, connections, 0);
+  }
+
+  /** @param timeoutMs how long a request may go without an answer before it fails; 0: no limit */
+  GatewayTarget(Vertx vertx, URI base, int connections, long timeoutMs) {
+    this.timeoutMs = timeoutMs;
     client = WebClient.create(vertx, new WebClientOptions()
             .setDefaultHost(base.getHost()).setDefaultPort(base.getPort())
             .setDecompressionSupported(true).setKeepAlive(true),
@@ -35,27 +45,41 @@ final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
 
   @Override
   public Future<Outcome> push(SimDevice device, Buffer body) {
-    return authorized(client.post("/api/sync/push"), device)
+    return pushResponse(device, body, timeoutMs).map(Outcome::ofPush);
+  }
+
+  /** The push's 200 answer (processed, conflicts, superseded, rejected); any other status fails. */
+  Future<JsonObject> pushResponse(SimDevice device, Buffer body, long timeoutMs) {
+    return timed(authorized(client.post("/api/sync/push"), device), timeoutMs)
         .putHeader("Content-Type", "application/json")
         .putHeader("Content-Encoding", "gzip")
         .sendBuffer(body)
-        .map(response -> Outcome.ofPush(ok(response)));
+        .map(GatewayTarget::ok);
   }
 
   @Override
   public Future<Page> pull(SimDevice device, int limit, String cursor) {
-    HttpRequest<Buffer> request = authorized(client.get("/api/sync/pull"), device)
+    return pullResponse(device, limit, cursor).map(Page::of);
+  }
+
+  /** The pull page as JSON (tasks with their vector clocks, cursor, hasMore); any status but 200 fails. */
+  Future<JsonObject> pullResponse(SimDevice device, int limit, String cursor) {
+    HttpRequest<Buffer> request = timed(authorized(client.get("/api/sync/pull"), device), timeoutMs)
         .addQueryParam("deviceId", device.deviceId())
         .addQueryParam("limit", String.valueOf(limit));
     if (cursor != null) {
       request.addQueryParam("since", cursor);
     }
-    return request.send().map(response -> Page.of(ok(response)));
+    return request.send().map(GatewayTarget::ok);
   }
 
   /** A GET without a token (health, metrics). */
   Future<HttpResponse<Buffer>> get(String path) {
-    return client.get(path).send();
+    return timed(client.get(path), timeoutMs).send();
+  }
+
+  private static HttpRequest<Buffer> timed(HttpRequest<Buffer> request, long timeoutMs) {
+    return timeoutMs > 0 ? request.timeout(timeoutMs) : request;
   }
 
   private static HttpRequest<Buffer> authorized(HttpRequest<Buffer> request, SimDevice device) {

@@ -48,6 +48,17 @@ final class Measurement {
     }
   }
 
+  /** Adds what {@code other} recorded (requests, latencies, errors) to this measurement. */
+  void add(Measurement other) {
+    requests.addAndGet(other.requests.get());
+    entities.addAndGet(other.entities.get());
+    conflicts.addAndGet(other.conflicts.get());
+    rejected.addAndGet(other.rejected.get());
+    latencyMicros.add(other.latencyMicros);
+    other.errors.forEach((kind, count) ->
+        errors.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(count.get()));
+  }
+
   void finish(long wallNanos) {
     this.wallNanos = wallNanos;
   }
@@ -67,6 +78,11 @@ final class Measurement {
 
   long requests() {
     return requests.get();
+  }
+
+  /** Requests answered with success (200). */
+  long successes() {
+    return requests.get() - errorCount();
   }
 
   long errorCount() {
