@@ -1,5 +1,6 @@
 package io.syncgateway.http;
 
+import io.netty.handler.codec.DecoderException;
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusCodecs;
@@ -13,6 +14,8 @@ import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -35,6 +38,7 @@ import org.slf4j.LoggerFactory;
 /** HTTP ingress: routes, authentication and the mapping of every failure to a problem response. */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final long CLOSE_AFTER_ANSWER_MS = 500;
 
   /** Known paths and their methods, so a wrong method gets 405 with Allow and an unknown path 404. */
   private final List<KnownPath> knownPaths = new ArrayList<>();
@@ -92,6 +96,15 @@ public class HttpVerticle extends VerticleBase {
     return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
   }
 
+  /**
+   * Closes a connection whose input can no longer be trusted, a moment after its answer: closing
+   * with unread input (the rest of the bad request) resets the connection, and a reset can make the
+   * client drop the answer before reading it.
+   */
+  private void closeSoon(HttpConnection connection) {
+    vertx.setTimer(CLOSE_AFTER_ANSWER_MS, fired -> connection.close());
+  }
+
   @Override
   public Future<?> stop() {
     return server.close();
@@ -137,6 +150,10 @@ public class HttpVerticle extends VerticleBase {
 
   private void failure(RoutingContext rc) {
     Throwable error = rc.failure();
+    if (isClientFault(rc, error)) {
+      answerClientFault(rc, error);
+      return;
+    }
     if (error == null || !(error instanceof GatewayException || error instanceof io.vertx.core.eventbus.ReplyException)) {
       int status = rc.statusCode();
       if (status == 413) {
@@ -154,8 +171,38 @@ public class HttpVerticle extends VerticleBase {
     }
     GatewayException failure = BusErrors.asGatewayException(error);
     if (failure.code() == ErrorCode.INTERNAL) {
-      LOG.error("Unexpected failure on {} {}", rc.request().method(), rc.request().path(), error);
+      LOG.error("Unexpected failure on {} {}", rc.request().method(), LogText.escape(rc.request().path()), error);
     }
     problems.send(rc, failure);
   }
+
+  /**
+   * A failure from the connection while the request body was still arriving: the client went away,
+   * or sent a body Netty cannot decode (a chunk size that is not hex gives NumberFormatException,
+   * other framing faults DecoderException). Not an error of ours, so no stack trace; the request
+   * log line says what happened. Anything else (a bug) stays a 500 logged with its stack trace.
+   */
+  private static boolean isClientFault(RoutingContext rc, Throwable error) {
+    return !rc.request().isEnded() && (error instanceof HttpClosedException || error instanceof DecoderException
+        || error instanceof NumberFormatException);
+  }
+
+  /**
+   * Nothing to answer when the client left. A body Netty cannot decode is 400: Vert.x closes the
+   * connection at once (its decoder cannot find the next request), so the answer gets through only
+   * when it wins that race; the log says 400 either way.
+   */
+  private void answerClientFault(RoutingContext rc, Throwable error) {
+    LOG.debug("Request body unreadable on {} {}: {}", rc.request().method(), LogText.escape(rc.request().path()),
+        error.toString());
+    if (error instanceof HttpClosedException) {
+      return;
+    }
+    rc.put(RequestLog.STATUS_KEY, ErrorCode.INVALID_REQUEST.status());
+    rc.put(RequestLog.CODE_KEY, ErrorCode.INVALID_REQUEST.wire());
+    rc.response().putHeader("Connection", "close");
+    problems.send(rc, ErrorCode.INVALID_REQUEST, "The request body could not be read")
+        .onComplete(sent -> closeSoon(rc.request().connection()));
+  }
 }
+

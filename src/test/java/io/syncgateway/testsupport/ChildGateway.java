@@ -18,10 +18,12 @@ public final class ChildGateway implements AutoCloseable {
 
   private final ChildJvm jvm;
   private final GatewayHarness client;
+  private final int port;
 
-  private ChildGateway(ChildJvm jvm, GatewayHarness client) {
+  private ChildGateway(ChildJvm jvm, GatewayHarness client, int port) {
     this.jvm = jvm;
     this.client = client;
+    this.port = port;
   }
 
   /**
@@ -48,7 +50,7 @@ public final class ChildGateway implements AutoCloseable {
       jvm.close();
       throw e;
     }
-    return new ChildGateway(jvm, GatewayHarness.connect(port));
+    return new ChildGateway(jvm, GatewayHarness.connect(port), port);
   }
 
   /** src/main/resources/logback.xml as built; the test classpath would otherwise pick logback-test.xml. */
@@ -62,6 +64,11 @@ public final class ChildGateway implements AutoCloseable {
 
   public ChildJvm jvm() {
     return jvm;
+  }
+
+  /** Its HTTP port, for raw connections. */
+  public int port() {
+    return port;
   }
 
   public GatewayHarness client() {
