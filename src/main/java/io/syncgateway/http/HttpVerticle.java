@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -30,6 +31,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -66,7 +69,17 @@ public class HttpVerticle extends VerticleBase {
         config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT));
     TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
 
+    HttpServerOptions options = serverOptions(config);
+    ConnectionCounts counts = ConnectionCounts.forProcess(vertx, config.integer(Setting.HTTP_MAX_CONNECTIONS),
+        config.integer(Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS));
+    metrics.openConnections(counts::open);
+    ConnectionGuard guard = new ConnectionGuard(vertx, counts,
+        new ConnectionGuard.Deadlines(config.number(Setting.HTTP_HEADER_TIMEOUT_MS),
+            config.number(Setting.HTTP_BODY_TIMEOUT_MS), config.number(Setting.HTTP_IDLE_TIMEOUT_MS)),
+        metrics);
+
     Router router = Router.router(vertx);
+    router.route().handler(guard::requestStarted);
     router.route().handler(new RequestLog());
     router.route().handler(this::refuseWhenShuttingDown);
     router.route("/api/*").handler(new Authenticator(tokens));
@@ -88,12 +101,27 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(this::noRoute);
     router.route().failureHandler(this::failure);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> {
+          if (guard.admit(connection)) {
+            StrictFraming.install(connection, options);
+          }
+        })
+        .invalidRequestHandler(this::invalidRequest);
+    return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
+  }
+
+  private static HttpServerOptions serverOptions(GatewayConfig config) {
+    return new HttpServerOptions()
         .setCompressionSupported(true)
         // gzip level 1: several times faster than the default 6 on pull pages, a few percent larger.
         .setCompressionLevel(1)
-        .setHost(config.string(Setting.HTTP_HOST)));
-    return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
+        .setHost(config.string(Setting.HTTP_HOST))
+        .setIdleTimeout(config.integer(Setting.HTTP_IDLE_TIMEOUT_MS))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // Off unless configured: one cleartext HTTP/2 connection multiplexes many requests past the
+        // per-connection defences, and no client of the contract needs it (TLS proxies speak h2 in front).
+        .setHttp2ClearTextEnabled(Boolean.parseBoolean(config.string(Setting.HTTP2_CLEARTEXT)));
   }
 
   /**
@@ -103,6 +131,19 @@ public class HttpVerticle extends VerticleBase {
    */
   private void closeSoon(HttpConnection connection) {
     vertx.setTimer(CLOSE_AFTER_ANSWER_MS, fired -> connection.close());
+  }
+
+  /** A request Netty could not decode: conflicting framing gets the contract's answer, the rest Vert.x's. */
+  private void invalidRequest(HttpServerRequest request) {
+    if (!StrictFraming.refused(request)) {
+      HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+      return;
+    }
+    request.response().putHeader("Connection", "close")
+        .putHeader(RequestLog.REQUEST_ID_HEADER, UUID.randomUUID().toString());
+    problems.send(request.response(), ErrorCode.INVALID_REQUEST,
+            "Transfer-Encoding and Content-Length together are not allowed (RFC 9112 section 6.3)")
+        .onComplete(sent -> closeSoon(request.connection()));
   }
 
   @Override
@@ -205,4 +246,3 @@ public class HttpVerticle extends VerticleBase {
         .onComplete(sent -> closeSoon(rc.request().connection()));
   }
 }
-
