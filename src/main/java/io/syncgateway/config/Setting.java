@@ -50,6 +50,12 @@ public enum Setting {
   BUS_TIMEOUT_MS("eventBus.timeoutMs", "SYNC_BUS_TIMEOUT_MS", 20_000L),
   SHUTDOWN_GRACE_MS("shutdown.graceMs", "SYNC_SHUTDOWN_GRACE_MS", 10_000L),
   RETRY_AFTER_SECONDS("http.retryAfterSeconds", "SYNC_RETRY_AFTER_SECONDS", 2),
+  HTTP_IDLE_TIMEOUT_MS("http.idleTimeoutMs", "SYNC_HTTP_IDLE_TIMEOUT_MS", 75_000L),
+  HTTP_HEADER_TIMEOUT_MS("http.headerTimeoutMs", "SYNC_HTTP_HEADER_TIMEOUT_MS", 10_000L),
+  HTTP_BODY_TIMEOUT_MS("http.bodyTimeoutMs", "SYNC_HTTP_BODY_TIMEOUT_MS", 30_000L),
+  HTTP_MAX_CONNECTIONS("http.maxConnections", "SYNC_HTTP_MAX_CONNECTIONS", 10_000),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS("http.maxConnectionsPerAddress", "SYNC_HTTP_MAX_CONNECTIONS_PER_ADDRESS", 256),
+  HTTP2_CLEARTEXT("http.h2c", "SYNC_HTTP2_CLEARTEXT", false),
   METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway");
 
   private final String key;

@@ -1,5 +1,6 @@
 package io.syncgateway.http;
 
+import io.netty.handler.codec.DecoderException;
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusCodecs;
@@ -14,9 +15,12 @@ import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -28,6 +32,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -36,6 +42,7 @@ import org.slf4j.LoggerFactory;
 /** HTTP ingress: routes, authentication and the mapping of every failure to a problem response. */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final long CLOSE_AFTER_ANSWER_MS = 500;
 
   /** Known paths and their methods, so a wrong method gets 405 with Allow and an unknown path 404. */
   private final List<KnownPath> knownPaths = new ArrayList<>();
@@ -65,7 +72,17 @@ public class HttpVerticle extends VerticleBase {
         memory, config.number(Setting.PULL_PAGE_BYTES));
     TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
 
+    HttpServerOptions options = serverOptions(config);
+    ConnectionCounts counts = ConnectionCounts.forProcess(vertx, config.integer(Setting.HTTP_MAX_CONNECTIONS),
+        config.integer(Setting.HTTP_MAX_CONNECTIONS_PER_ADDRESS));
+    metrics.openConnections(counts::open);
+    ConnectionGuard guard = new ConnectionGuard(vertx, counts,
+        new ConnectionGuard.Deadlines(config.number(Setting.HTTP_HEADER_TIMEOUT_MS),
+            config.number(Setting.HTTP_BODY_TIMEOUT_MS), config.number(Setting.HTTP_IDLE_TIMEOUT_MS)),
+        metrics);
+
     Router router = Router.router(vertx);
+    router.route().handler(guard::requestStarted);
     router.route().handler(new RequestLog());
     router.route().handler(this::refuseWhenShuttingDown);
     router.route("/api/*").handler(new Authenticator(tokens));
@@ -88,12 +105,49 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(this::noRoute);
     router.route().failureHandler(this::failure);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> {
+          if (guard.admit(connection)) {
+            StrictFraming.install(connection, options);
+          }
+        })
+        .invalidRequestHandler(this::invalidRequest);
+    return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
+  }
+
+  private static HttpServerOptions serverOptions(GatewayConfig config) {
+    return new HttpServerOptions()
         .setCompressionSupported(true)
         // gzip level 1: several times faster than the default 6 on pull pages, a few percent larger.
         .setCompressionLevel(1)
-        .setHost(config.string(Setting.HTTP_HOST)));
-    return server.requestHandler(router).listen(config.integer(Setting.HTTP_PORT));
+        .setHost(config.string(Setting.HTTP_HOST))
+        .setIdleTimeout(config.integer(Setting.HTTP_IDLE_TIMEOUT_MS))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // Off unless configured: one cleartext HTTP/2 connection multiplexes many requests past the
+        // per-connection defences, and no client of the contract needs it (TLS proxies speak h2 in front).
+        .setHttp2ClearTextEnabled(Boolean.parseBoolean(config.string(Setting.HTTP2_CLEARTEXT)));
+  }
+
+  /**
+   * Closes a connection whose input can no longer be trusted, a moment after its answer: closing
+   * with unread input (the rest of the bad request) resets the connection, and a reset can make the
+   * client drop the answer before reading it.
+   */
+  private void closeSoon(HttpConnection connection) {
+    vertx.setTimer(CLOSE_AFTER_ANSWER_MS, fired -> connection.close());
+  }
+
+  /** A request Netty could not decode: conflicting framing gets the contract's answer, the rest Vert.x's. */
+  private void invalidRequest(HttpServerRequest request) {
+    if (!StrictFraming.refused(request)) {
+      HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
+      return;
+    }
+    request.response().putHeader("Connection", "close")
+        .putHeader(RequestLog.REQUEST_ID_HEADER, UUID.randomUUID().toString());
+    problems.send(request.response(), ErrorCode.INVALID_REQUEST,
+            "Transfer-Encoding and Content-Length together are not allowed (RFC 9112 section 6.3)")
+        .onComplete(sent -> closeSoon(request.connection()));
   }
 
   @Override
@@ -141,6 +195,10 @@ public class HttpVerticle extends VerticleBase {
 
   private void failure(RoutingContext rc) {
     Throwable error = rc.failure();
+    if (isClientFault(rc, error)) {
+      answerClientFault(rc, error);
+      return;
+    }
     if (error == null || !(error instanceof GatewayException || error instanceof io.vertx.core.eventbus.ReplyException)) {
       int status = rc.statusCode();
       if (status == 413) {
@@ -158,8 +216,37 @@ public class HttpVerticle extends VerticleBase {
     }
     GatewayException failure = BusErrors.asGatewayException(error);
     if (failure.code() == ErrorCode.INTERNAL) {
-      LOG.error("Unexpected failure on {} {}", rc.request().method(), rc.request().path(), error);
+      LOG.error("Unexpected failure on {} {}", rc.request().method(), LogText.escape(rc.request().path()), error);
     }
     problems.send(rc, failure);
+  }
+
+  /**
+   * A failure from the connection while the request body was still arriving: the client went away,
+   * or sent a body Netty cannot decode (a chunk size that is not hex gives NumberFormatException,
+   * other framing faults DecoderException). Not an error of ours, so no stack trace; the request
+   * log line says what happened. Anything else (a bug) stays a 500 logged with its stack trace.
+   */
+  private static boolean isClientFault(RoutingContext rc, Throwable error) {
+    return !rc.request().isEnded() && (error instanceof HttpClosedException || error instanceof DecoderException
+        || error instanceof NumberFormatException);
+  }
+
+  /**
+   * Nothing to answer when the client left. A body Netty cannot decode is 400: Vert.x closes the
+   * connection at once (its decoder cannot find the next request), so the answer gets through only
+   * when it wins that race; the log says 400 either way.
+   */
+  private void answerClientFault(RoutingContext rc, Throwable error) {
+    LOG.debug("Request body unreadable on {} {}: {}", rc.request().method(), LogText.escape(rc.request().path()),
+        error.toString());
+    if (error instanceof HttpClosedException) {
+      return;
+    }
+    rc.put(RequestLog.STATUS_KEY, ErrorCode.INVALID_REQUEST.status());
+    rc.put(RequestLog.CODE_KEY, ErrorCode.INVALID_REQUEST.wire());
+    rc.response().putHeader("Connection", "close");
+    problems.send(rc, ErrorCode.INVALID_REQUEST, "The request body could not be read")
+        .onComplete(sent -> closeSoon(rc.request().connection()));
   }
 }

@@ -3,6 +3,7 @@ package io.syncgateway.http;
 import io.syncgateway.bus.ErrorCode;
 import io.syncgateway.bus.GatewayException;
 import io.syncgateway.metrics.SyncMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,19 +25,27 @@ final class Problems {
     send(rc, failure.code(), failure.detail());
   }
 
-  void send(RoutingContext rc, ErrorCode code, String detail) {
+  /** Completes when the answer is written (or at once when there is nothing to write). */
+  Future<Void> send(RoutingContext rc, ErrorCode code, String detail) {
     HttpServerResponse response = rc.response();
+    if (!response.ended() && !response.closed() && !response.headWritten()) {
+      rc.put(RequestLog.CODE_KEY, code.wire());
+    }
+    return send(response, code, detail);
+  }
+
+  /** For requests the router never sees (the server's invalid-request handler). */
+  Future<Void> send(HttpServerResponse response, ErrorCode code, String detail) {
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     if (response.headWritten()) {
       response.reset();
-      return;
+      return Future.succeededFuture();
     }
     if (code.status() == 503) {
       response.putHeader("Retry-After", String.valueOf(retryAfterSeconds));
     }
-    rc.put(RequestLog.CODE_KEY, code.wire());
     metrics.problem(code.status(), code.wire());
     JsonObject body = new JsonObject()
         .put("type", TYPE_PREFIX + code.wire())
@@ -44,6 +53,6 @@ final class Problems {
         .put("status", code.status())
         .put("detail", detail)
         .put("code", code.wire());
-    response.setStatusCode(code.status()).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
+    return response.setStatusCode(code.status()).putHeader("Content-Type", CONTENT_TYPE).end(body.encode());
   }
 }

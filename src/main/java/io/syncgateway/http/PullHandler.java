@@ -93,7 +93,8 @@ final class PullHandler {
     if (since != null && cursor != null) {
       throw GatewayException.invalid("since and cursor are synonyms: send only one of them");
     }
-    if (cursor != null || (since != null && !isDigits(since))) {
+    // Digits of any script make since a number (cursors begin with a letter), which then must be ASCII.
+    if (cursor != null || (since != null && !since.chars().allMatch(Character::isDigit))) {
       String text = cursor != null ? cursor : since;
       if (!FeedCursor.hasCursorShape(text)) {
         throw new GatewayException(ErrorCode.INVALID_CURSOR, cursor != null

@@ -104,6 +104,21 @@ public final class SyncMetrics {
     registry.counter("sync_problems", "status", String.valueOf(status), "code", code).increment();
   }
 
+  /** HTTP connections open in this process (all HTTP verticle instances together). */
+  public void openConnections(Supplier<Number> open) {
+    Gauge.builder("sync_http_connections_open", open).strongReference(true).register(registry);
+  }
+
+  /** A connection closed at once on arrival: {@code reason} = process_cap or address_cap. */
+  public void connectionRefused(String reason) {
+    registry.counter("sync_http_connections_refused", "reason", reason).increment();
+  }
+
+  /** A connection closed because its request head or body did not arrive in time ({@code phase} = head, body). */
+  public void connectionTimedOut(String phase) {
+    registry.counter("sync_http_connections_timed_out", "phase", phase).increment();
+  }
+
   /** Circuit breaker state as a number: 0 closed, 1 half-open, 2 open; transitions start at 0. */
   public void breakerState(String name, Supplier<CircuitBreakerState> state) {
     for (CircuitBreakerState target : CircuitBreakerState.values()) {
