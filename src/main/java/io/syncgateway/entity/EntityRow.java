@@ -37,20 +37,32 @@ public record EntityRow(
 
   /** The fields of a live entity as clients see it, in order, checksum last: for writers that stream. */
   public void writeEntity(String orgId, BiConsumer<String, Object> field) {
-    writeEntityWithoutChecksum(orgId, field);
+    writeEntity(orgId, field, () -> writeData(field));
+  }
+
+  /**
+   * The same, with the domain fields written by {@code dataFields} where they belong (a writer that
+   * has the stored text of {@code data} splices it in rather than parsing it and encoding it again).
+   */
+  public void writeEntity(String orgId, BiConsumer<String, Object> field, Runnable dataFields) {
+    writeEntityWithoutChecksum(orgId, field, dataFields);
     field.accept("checksum", checksum);
   }
 
   /** What the checksum of a live entity covers: exactly what clients receive, minus the checksum. */
   public JsonObject entityWithoutChecksum(String orgId) {
     JsonObject json = new JsonObject();
-    writeEntityWithoutChecksum(orgId, json::put);
+    writeEntityWithoutChecksum(orgId, json::put, () -> writeData(json::put));
     return json;
   }
 
-  private void writeEntityWithoutChecksum(String orgId, BiConsumer<String, Object> field) {
-    field.accept("id", id);
+  private void writeData(BiConsumer<String, Object> field) {
     data.forEach(entry -> field.accept(entry.getKey(), entry.getValue()));
+  }
+
+  private void writeEntityWithoutChecksum(String orgId, BiConsumer<String, Object> field, Runnable dataFields) {
+    field.accept("id", id);
+    dataFields.run();
     field.accept("vectorClock", clock.toJson());
     field.accept("version", version);
     field.accept("createdAt", createdAt);

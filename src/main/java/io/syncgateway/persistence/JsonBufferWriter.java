@@ -53,15 +53,41 @@ final class JsonBufferWriter {
     return this;
   }
 
-  /** An array of objects, each written by {@code fields} as name-value pairs in order. */
-  <T> JsonBufferWriter array(String name, List<T> items, BiConsumer<T, BiConsumer<String, Object>> fields) {
+  /** Where the members of one object of an array go. */
+  interface Members {
+    void field(String name, Object value);
+
+    /**
+     * The members of a JSON object given as text ({@code {"a": 1, …}}), copied in as they are:
+     * the text comes from PostgreSQL's jsonb output, so it is valid JSON already.
+     */
+    void rawMembers(String objectText);
+  }
+
+  /** An array of objects, each written by {@code fields} member by member, in order. */
+  <T> JsonBufferWriter array(String name, List<T> items, BiConsumer<T, Members> fields) {
     write(() -> {
       generator.writeFieldName(name);
       generator.writeStartArray();
     });
+    Members members = new Members() {
+      @Override
+      public void field(String fieldName, Object value) {
+        JsonBufferWriter.this.field(fieldName, value);
+      }
+
+      @Override
+      public void rawMembers(String objectText) {
+        String inner = objectText.substring(objectText.indexOf('{') + 1, objectText.lastIndexOf('}')).strip();
+        if (!inner.isEmpty()) {
+          // The generator has written at least one member ("id") before: the raw ones follow a comma.
+          write(() -> generator.writeRaw("," + inner));
+        }
+      }
+    };
     for (T item : items) {
       write(generator::writeStartObject);
-      fields.accept(item, this::field);
+      fields.accept(item, members);
       write(generator::writeEndObject);
     }
     write(generator::writeEndArray);

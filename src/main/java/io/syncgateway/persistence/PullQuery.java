@@ -254,21 +254,22 @@ public final class PullQuery {
    * page is encoded once and never held as a tree of JSON objects.
    */
   private PullPage respond(FeedState state, Start start, Read read) {
-    List<EntityRow> tasks = new ArrayList<>();
-    List<EntityRow> comments = new ArrayList<>();
-    List<EntityRow> attachments = new ArrayList<>();
-    List<EntityRow> tombstones = new ArrayList<>();
+    List<Rows.FeedEntry> tasks = new ArrayList<>();
+    List<Rows.FeedEntry> comments = new ArrayList<>();
+    List<Rows.FeedEntry> attachments = new ArrayList<>();
+    List<Rows.FeedEntry> tombstones = new ArrayList<>();
     VectorClock pageClock = VectorClock.empty();
     for (Row row : read.entities()) {
-      EntityRow entity = Rows.feedEntity(row);
+      Rows.FeedEntry entry = Rows.feedEntry(row);
+      EntityRow entity = entry.entity();
       pageClock = pageClock.merge(entity.clock());
       if (entity.isDeleted()) {
-        tombstones.add(entity);
+        tombstones.add(entry);
       } else {
         switch (entity.type()) {
-          case TASK -> tasks.add(entity);
-          case COMMENT -> comments.add(entity);
-          default -> attachments.add(entity);
+          case TASK -> tasks.add(entry);
+          case COMMENT -> comments.add(entry);
+          default -> attachments.add(entry);
         }
       }
     }
@@ -276,10 +277,10 @@ public final class PullQuery {
     String nextCursor = nextCursor(state, start, read).encode(settings.signer(), orgId);
     long retentionMs = settings.retentionMs();
     Buffer json = new JsonBufferWriter(EXPECTED_BYTES_PER_ROW * (read.entities().size() + 1))
-        .array("tasks", tasks, (entity, field) -> entity.writeEntity(orgId, field))
-        .array("comments", comments, (entity, field) -> entity.writeEntity(orgId, field))
-        .array("attachments", attachments, (entity, field) -> entity.writeEntity(orgId, field))
-        .array("tombstones", tombstones, (entity, field) -> entity.writeTombstone(retentionMs, field))
+        .array("tasks", tasks, this::writeEntity)
+        .array("comments", comments, this::writeEntity)
+        .array("attachments", attachments, this::writeEntity)
+        .array("tombstones", tombstones, (entry, out) -> entry.entity().writeTombstone(retentionMs, out::field))
         .field("serverVectorClock", pageClock.toJson())
         .field("hasMore", read.more())
         .field("cursor", nextCursor)
@@ -288,6 +289,10 @@ public final class PullQuery {
         .toBuffer();
     return new PullPage(json, tasks.size(), comments.size(), attachments.size(), tombstones.size(), read.more(),
         nextCursor);
+  }
+
+  private void writeEntity(Rows.FeedEntry entry, JsonBufferWriter.Members out) {
+    entry.entity().writeEntity(orgId, out::field, () -> out.rawMembers(entry.dataText()));
   }
 
   /** The device's visit and the sync log row, written in the background; losing one never loses data. */

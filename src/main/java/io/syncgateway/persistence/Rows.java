@@ -2,6 +2,7 @@ package io.syncgateway.persistence;
 
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -27,9 +28,18 @@ final class Rows {
         row.getString("checksum"));
   }
 
-  /** A row of a feed page, whose entity_type column says which table it came from. */
-  static EntityRow feedEntity(Row row) {
-    return entity(EntityType.fromName(row.getString("entity_type")), row);
+  /** A row of a feed page: its state without domain fields, and their stored JSON text (never parsed). */
+  record FeedEntry(EntityRow entity, String dataText) {}
+
+  /** A row of a feed page ({@link SqlQueries#FEED_COLUMNS}), whose entity_type column names its table. */
+  static FeedEntry feedEntry(Row row) {
+    EntityType type = EntityType.fromName(row.getString("entity_type"));
+    EntityRow withoutData = new EntityRow(type, row.getString("id"), new JsonObject(),
+        EntityRow.clockOf(row.getJsonObject("vector_clock")), row.getLong("version"), row.getLong("created_at"),
+        row.getString("created_by"), row.getLong("updated_at"), row.getString("last_modified_by"),
+        row.getString("last_modified_device"), row.getLong("deleted_at"), row.getString("deleted_by"),
+        row.getString("deleted_from_device"), row.getString("checksum"));
+    return new FeedEntry(withoutData, row.getString("data"));
   }
 
   /** Parameters of {@link SqlQueries#conditionalUpsert}: the state, written only over {@code expectedVersion}. */

@@ -19,6 +19,9 @@ final class SqlQueries {
   static final String ENTITY_COLUMNS = "id, data, vector_clock, version, created_at, created_by, updated_at, "
       + "last_modified_by, last_modified_device, deleted_at, deleted_by, deleted_from_device, checksum, feed_xid, feed_seq";
 
+  /** The columns of a feed page: {@code data} as its stored JSON text, spliced into the page unparsed. */
+  static final String FEED_COLUMNS = ENTITY_COLUMNS.replace("id, data, ", "id, data::text AS data, ");
+
   /** The id of the running transaction as a number (assigning one if it has none yet). */
   private static final String CURRENT_XID = "pg_current_xact_id()::text::bigint";
 
@@ -127,7 +130,7 @@ final class SqlQueries {
    */
   static String feedPage(Set<EntityType> types) {
     String branches = types.stream()
-        .map(type -> "(SELECT '" + type.singular() + "' AS entity_type, " + ENTITY_COLUMNS + " FROM " + type.table()
+        .map(type -> "(SELECT '" + type.singular() + "' AS entity_type, " + FEED_COLUMNS + " FROM " + type.table()
             + " WHERE org_id = $1 AND (feed_xid, feed_seq) > ($2, $3) AND feed_xid < h.horizon"
             + " AND last_modified_device IS DISTINCT FROM $4 ORDER BY feed_xid, feed_seq LIMIT $5)")
         .collect(Collectors.joining(" UNION ALL "));
@@ -150,7 +153,7 @@ final class SqlQueries {
    */
   static String offsetPage(Set<EntityType> types) {
     String branches = types.stream()
-        .map(type -> "SELECT '" + type.singular() + "' AS entity_type, " + ENTITY_COLUMNS + " FROM " + type.table()
+        .map(type -> "SELECT '" + type.singular() + "' AS entity_type, " + FEED_COLUMNS + " FROM " + type.table()
             + " WHERE org_id = $1 AND feed_xid = s.xid AND feed_seq = s.seq"
             + " AND last_modified_device IS DISTINCT FROM $4")
         .collect(Collectors.joining(" UNION ALL "));

@@ -40,7 +40,7 @@ class JsonBufferWriterTest {
   @DisplayName("writes an entity byte for byte as Json.encode writes its JsonObject")
   void entityAsJsonObject() {
     String written = new JsonBufferWriter(16)
-        .array("tasks", List.of(task(), task()), (entity, field) -> entity.writeEntity(ORG, field))
+        .array("tasks", List.of(task(), task()), (entity, out) -> entity.writeEntity(ORG, out::field))
         .toBuffer().toString();
 
     JsonObject expected = new JsonObject().put("tasks", new JsonArray().add(task().toEntityJson(ORG)).add(task().toEntityJson(ORG)));
@@ -51,7 +51,7 @@ class JsonBufferWriterTest {
   @DisplayName("writes the checksum of exactly the other fields it writes")
   void checksumCoversWhatIsWritten() {
     JsonObject written = new JsonObject(new JsonBufferWriter(16)
-        .array("tasks", List.of(task()), (entity, field) -> entity.writeEntity(ORG, field))
+        .array("tasks", List.of(task()), (entity, out) -> entity.writeEntity(ORG, out::field))
         .toBuffer()).getJsonArray("tasks").getJsonObject(0);
 
     String checksum = (String) written.remove("checksum");
@@ -60,10 +60,38 @@ class JsonBufferWriterTest {
   }
 
   @Test
+  @DisplayName("splices stored data text (jsonb's output, with its spaces) in place of the domain fields: same JSON, same checksum")
+  void splicedDataTextIsTheSameEntity() {
+    EntityRow task = task();
+    String storedText = task.data().encodePrettily(); // whitespace, as text from the database may have
+    EntityRow withoutData = new EntityRow(task.type(), task.id(), new JsonObject(), task.clock(), task.version(),
+        task.createdAt(), task.createdBy(), task.updatedAt(), task.lastModifiedBy(), task.lastModifiedDevice(), null,
+        null, null, task.checksum());
+
+    JsonObject written = new JsonObject(new JsonBufferWriter(16)
+        .array("tasks", List.of(withoutData), (entity, out) -> entity.writeEntity(ORG, out::field,
+            () -> out.rawMembers(storedText)))
+        .toBuffer()).getJsonArray("tasks").getJsonObject(0);
+
+    assertThat(written).isEqualTo(task.toEntityJson(ORG));
+    assertThat(written.remove("checksum")).isEqualTo(Checksums.of(written));
+  }
+
+  @Test
+  @DisplayName("an empty stored object adds no member")
+  void emptyDataTextAddsNothing() {
+    String written = new JsonBufferWriter(16)
+        .array("tasks", List.of(task()), (entity, out) -> entity.writeEntity(ORG, out::field, () -> out.rawMembers("{}")))
+        .toBuffer().toString();
+
+    assertThat(new JsonObject(written).getJsonArray("tasks").getJsonObject(0).containsKey("title")).isFalse();
+  }
+
+  @Test
   @DisplayName("writes a tombstone with the fields of the pull contract, in order")
   void tombstoneFields() {
     String written = new JsonBufferWriter(16)
-        .array("tombstones", List.of(tombstone()), (entity, field) -> entity.writeTombstone(RETENTION_MS, field))
+        .array("tombstones", List.of(tombstone()), (entity, out) -> entity.writeTombstone(RETENTION_MS, out::field))
         .toBuffer().toString();
 
     JsonObject expected = new JsonObject()
@@ -81,7 +109,7 @@ class JsonBufferWriterTest {
   @DisplayName("writes empty arrays and plain fields in the order given")
   void emptyArraysAndFields() {
     String written = new JsonBufferWriter(16)
-        .array("tasks", List.<EntityRow>of(), (entity, field) -> entity.writeEntity(ORG, field))
+        .array("tasks", List.<EntityRow>of(), (entity, out) -> entity.writeEntity(ORG, out::field))
         .field("serverVectorClock", new JsonObject())
         .field("hasMore", false)
         .field("cursor", "c_1")
