@@ -14,6 +14,8 @@ import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -116,6 +118,10 @@ final class DatabaseGate implements Shareable {
    */
   <T> Future<T> guarded(Supplier<Future<T>> operation) {
     return breaker.<T>execute(operation).recover(error -> {
+      if (isPoolExhausted(error)) {
+        return Future.failedFuture(new GatewayException(ErrorCode.OVERLOADED,
+            "Every database connection of this gateway is busy; nothing was applied, retry later"));
+      }
       if (!isDatabaseFailure(error)) {
         return Future.failedFuture(error);
       }
@@ -139,11 +145,21 @@ final class DatabaseGate implements Shareable {
    * errors (an OutOfMemoryError says nothing about the database).
    */
   private static boolean isDatabaseFailure(Throwable error) {
-    if (error instanceof VirtualMachineError) {
+    if (error instanceof VirtualMachineError || isPoolExhausted(error)) {
       return false;
     }
     return !(error instanceof GatewayException gateway)
         || (gateway.code().status() >= 500 && gateway.code() != ErrorCode.OVERLOADED);
+  }
+
+  /**
+   * The pool had no free connection within its wait timeout: this gateway is busier than its pool,
+   * which says nothing about the database (a stalled database is caught by the heartbeat).
+   */
+  private static boolean isPoolExhausted(Throwable error) {
+    String message = error.getMessage();
+    return message != null && (error instanceof VertxException || error instanceof NoStackTraceThrowable)
+        && (message.equals("Timeout") || message.startsWith("Timeout waiting for connection"));
   }
 
   /**

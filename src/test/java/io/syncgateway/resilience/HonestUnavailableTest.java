@@ -80,6 +80,35 @@ class HonestUnavailableTest {
     }
   }
 
+  @Test
+  @DisplayName("every connection busy (a long commit holds the only one): 503 overloaded, and the breaker stays closed")
+  void busyPoolIsOverloadNotAnOutage() throws Exception {
+    PgUrl database = TestDatabase.freshDatabase("honest_busy_pool");
+    try (GatewayHarness gateway = GatewayHarness.start(database, Map.of(Setting.PG_POOL_SIZE, 1,
+            Setting.PG_CONNECT_TIMEOUT_MS, 500, Setting.BREAKER_MAX_FAILURES, 1));
+        Connection blocker = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      String token = gateway.token("alice", uniqueId("org"));
+      String device = uniqueId("dev");
+      blocker.setAutoCommit(false);
+      try (Statement lock = blocker.createStatement()) {
+        lock.execute("LOCK TABLE tasks IN SHARE MODE");
+      }
+      var holding = gateway.pushAsync(token, batch(device, "task", task("t1", clock(device, 1), "Holds the connection")));
+      Thread.sleep(300); // the first push reaches its commit and waits there, on the pool's only connection
+
+      HttpResponse<Buffer> second = gateway.push(token, batch(device, "task", task("t2", clock(device, 2), "Waits")));
+      blocker.commit();
+
+      assertThat(second.statusCode()).as(second.bodyAsString()).isEqualTo(503);
+      assertThat(second.bodyAsJsonObject().getString("code")).isEqualTo("overloaded");
+      assertThat(second.getHeader("Retry-After")).isNotBlank();
+      assertThat(holding.toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS)
+          .statusCode()).isEqualTo(200);
+      assertThat(gateway.get(null, "/metrics").bodyAsString())
+          .contains("sync_circuit_breaker_state{name=\"database\"} 0.0");
+    }
+  }
+
   /** The timed-out call opened the breaker: pull once it lets requests through again. */
   private static JsonObject pullWhenAnswered(GatewayHarness gateway, String token) throws InterruptedException {
     for (int attempt = 0; attempt < 100; attempt++) {
