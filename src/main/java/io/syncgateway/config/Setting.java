@@ -46,6 +46,8 @@ public enum Setting {
   READ_CONCURRENCY("admission.readConcurrency", "SYNC_READ_CONCURRENCY", 0),
   READ_QUEUE_LIMIT("admission.readQueueLimit", "SYNC_READ_QUEUE_LIMIT", 128),
   ADMISSION_MAX_WAIT_MS("admission.maxWaitMs", "SYNC_ADMISSION_MAX_WAIT_MS", 5_000L),
+  ADMISSION_ORG_SHARE_PERCENT("admission.organizationSharePercent", "SYNC_ADMISSION_ORG_SHARE_PERCENT", 50),
+  PG_STATEMENT_TIMEOUT_MS("database.statementTimeoutMs", "SYNC_PG_STATEMENT_TIMEOUT_MS", 5_000L),
   DEVICE_SCAN_INTERVAL_MS("metrics.deviceScanIntervalMs", "SYNC_DEVICE_SCAN_INTERVAL_MS", 60_000L),
   BUS_TIMEOUT_MS("eventBus.timeoutMs", "SYNC_BUS_TIMEOUT_MS", 20_000L),
   SHUTDOWN_GRACE_MS("shutdown.graceMs", "SYNC_SHUTDOWN_GRACE_MS", 10_000L),

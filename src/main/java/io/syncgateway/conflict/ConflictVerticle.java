@@ -96,7 +96,7 @@ public class ConflictVerticle extends VerticleBase {
   }
 
   private Future<StoredState> read(PreparedPush push) {
-    return database.reads().submit(Admission.LEAST_URGENT,
+    return database.reads().submit(push.principal().orgId(), Admission.LEAST_URGENT,
         () -> database.guarded(() -> reader.read(push.principal(), push.batch())));
   }
 

@@ -147,6 +147,13 @@ public final class SyncMetrics {
         .tag("operation", operation).strongReference(true).register(registry);
     Gauge.builder("sync_admission_concurrency_limit", admission, a -> a.limits().concurrency())
         .tag("operation", operation).strongReference(true).register(registry);
+    // Fairness across organizations, without a label per organization (their number is unbounded).
+    Gauge.builder("sync_admission_organization_slot_limit", admission, a -> a.limits().organizationSlots())
+        .tag("operation", operation).strongReference(true).register(registry);
+    Gauge.builder("sync_admission_organizations", admission, Admission::organizations)
+        .tag("operation", operation).strongReference(true).register(registry);
+    FunctionCounter.builder("sync_admission_refused", admission, Admission::refusedCount)
+        .tag("operation", operation).register(registry);
     if (!prioritized) {
       FunctionCounter.builder("sync_admission_shed", admission, a -> {
             long total = 0;

@@ -47,7 +47,10 @@ public final class Database {
   public static Database open(Vertx vertx, GatewayConfig config, SyncMetrics metrics) {
     PgConnectOptions connect = PgUrl.parse(config.string(Setting.PG_URL)).connectOptions()
         .setReconnectAttempts(0)
-        .addProperty("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT);
+        .addProperty("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT)
+        // A statement the database cannot finish (a lock never granted, a stalled disk) is cancelled by
+        // the server instead of holding its connection and admission slot until the breaker's timeout.
+        .addProperty("statement_timeout", config.number(Setting.PG_STATEMENT_TIMEOUT_MS) + "ms");
     // Short connect and pool-wait timeouts: an unreachable database must fail requests fast.
     int connectTimeoutMs = config.integer(Setting.PG_CONNECT_TIMEOUT_MS);
     Pool pool = PgBuilder.pool()
@@ -87,12 +90,12 @@ public final class Database {
     return gate.guarded(operation);
   }
 
-  /** Admission of reads (pull pages, task reads, the reads a push is decided on). */
+  /** Admission of reads (pull pages, task reads, the reads a push is decided on), fair across organizations. */
   public Admission reads() {
     return gate.reads;
   }
 
-  /** Admission of commits, most urgent first. */
+  /** Admission of commits, fair across organizations, most urgent first within one. */
   public Admission pushes() {
     return gate.pushes;
   }

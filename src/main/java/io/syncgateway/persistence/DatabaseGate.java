@@ -27,13 +27,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What stands in front of the database, once per process and shared by every persistence instance
- * (like the pool): the circuit breaker, and the admission queues of pushes (by priority) and reads.
+ * (like the pool): the circuit breaker, and the admission queues of pushes (by priority within an
+ * organization) and reads, both fair across organizations and both following the breaker's state.
  * One breaker per process means one state for readiness and metrics, whichever instance answers.
  */
 final class DatabaseGate implements Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseGate.class);
   private static final String SHARED_MAP = "sync.persistence.gate";
   static final String BREAKER_NAME = "database";
+  /** Carries no stack trace, so one instance serves every refusal. */
+  private static final GatewayException DATABASE_UNAVAILABLE =
+      new GatewayException(ErrorCode.UNAVAILABLE, "The database is unavailable; retry later");
 
   final CircuitBreaker breaker;
   final Admission pushes;
@@ -59,26 +63,32 @@ final class DatabaseGate implements Shareable {
       throw new IllegalArgumentException(Setting.ADMISSION_MAX_WAIT_MS.key() + " (" + Setting.ADMISSION_MAX_WAIT_MS.env()
           + ") must be positive and below " + Setting.BUS_TIMEOUT_MS.key() + " (" + busTimeoutMs + " ms), got " + maxWaitMs);
     }
+    int orgSharePercent = config.integer(Setting.ADMISSION_ORG_SHARE_PERCENT);
+    int pushConcurrency = orDefault(config.integer(Setting.PUSH_CONCURRENCY), poolSize);
     Admission pushes = new Admission(vertx, new AdmissionLimits(
-        orDefault(config.integer(Setting.PUSH_CONCURRENCY), poolSize),
+        pushConcurrency,
+        AdmissionLimits.share(pushConcurrency, orgSharePercent),
         config.integer(Setting.SHED_LOW_PRIORITY_AT),
         config.integer(Setting.SHED_MEDIUM_PRIORITY_AT),
         config.integer(Setting.PUSH_QUEUE_LIMIT),
         maxWaitMs));
+    int readConcurrency = orDefault(config.integer(Setting.READ_CONCURRENCY), Math.max(1, poolSize / 2));
     Admission reads = new Admission(vertx, AdmissionLimits.uniform(
-        orDefault(config.integer(Setting.READ_CONCURRENCY), Math.max(1, poolSize / 2)),
+        readConcurrency,
+        AdmissionLimits.share(readConcurrency, orgSharePercent),
         config.integer(Setting.READ_QUEUE_LIMIT),
         maxWaitMs));
+    Admission[] admissions = {pushes, reads};
     CircuitBreaker breaker = CircuitBreaker.create(BREAKER_NAME, vertx, new CircuitBreakerOptions()
             .setMaxFailures(config.integer(Setting.BREAKER_MAX_FAILURES))
             .setTimeout(config.number(Setting.BREAKER_TIMEOUT_MS))
             .setResetTimeout(config.number(Setting.BREAKER_RESET_MS))
             .setNotificationAddress(null))
-        .openHandler(v -> transition(metrics, CircuitBreakerState.OPEN,
+        .openHandler(v -> transition(metrics, admissions, CircuitBreakerState.OPEN,
             "Circuit breaker 'database' is now OPEN: requests fail fast with 503"))
-        .halfOpenHandler(v -> transition(metrics, CircuitBreakerState.HALF_OPEN,
+        .halfOpenHandler(v -> transition(metrics, admissions, CircuitBreakerState.HALF_OPEN,
             "Circuit breaker 'database' is now HALF_OPEN: probing the database"))
-        .closeHandler(v -> transition(metrics, CircuitBreakerState.CLOSED,
+        .closeHandler(v -> transition(metrics, admissions, CircuitBreakerState.CLOSED,
             "Circuit breaker 'database' is now CLOSED"))
         .failurePolicy(future -> future.failed() && isDatabaseFailure(future.cause()));
     metrics.breakerState(BREAKER_NAME, breaker::state);
@@ -103,13 +113,31 @@ final class DatabaseGate implements Shareable {
     return configured > 0 ? configured : fallback;
   }
 
-  private static void transition(SyncMetrics metrics, CircuitBreakerState state, String message) {
+  private static void transition(SyncMetrics metrics, Admission[] admissions, CircuitBreakerState state,
+      String message) {
     if (state == CircuitBreakerState.OPEN) {
       LOG.warn(message);
     } else {
       LOG.info(message);
     }
+    for (Admission admission : admissions) {
+      admitFor(state, admission);
+    }
     metrics.breakerTransition(BREAKER_NAME, state.name());
+  }
+
+  /**
+   * Admission follows the breaker. While it is open nothing may wait for a slot: the slots may be
+   * held by operations hung on a database that does not answer, and the contract is 503 within
+   * 100 ms (PROTOCOL §7). While it is half open, work that finds a free slot goes on to the breaker
+   * (the first is the probe, the rest fail fast there); work that would wait is refused.
+   */
+  private static void admitFor(CircuitBreakerState state, Admission admission) {
+    switch (state) {
+      case OPEN -> admission.refuseAll(DATABASE_UNAVAILABLE);
+      case HALF_OPEN -> admission.refuseWaiting(DATABASE_UNAVAILABLE);
+      case CLOSED -> admission.admitAll();
+    }
   }
 
   /**
@@ -130,8 +158,7 @@ final class DatabaseGate implements Shareable {
         breaker.open(); // the database is gone: fail fast until a half-open probe succeeds
       }
       if (error instanceof OpenCircuitException) {
-        return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,
-            "The database is unavailable; retry later"));
+        return Future.failedFuture(DATABASE_UNAVAILABLE);
       }
       LOG.warn("Database operation failed: {}", error.toString());
       return Future.failedFuture(new GatewayException(ErrorCode.UNAVAILABLE,

@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Persistence: commits decided pushes (most urgent first, through the process's circuit breaker and
- * admission queues), serves pull pages and task reads, records the feed horizon over time, purges
+ * Persistence: commits decided pushes (through the process's circuit breaker and admission queues:
+ * fair across organizations, most urgent first within one), serves pull pages and task reads, records the feed horizon over time, purges
  * expired data.
  */
 public class PersistenceVerticle extends VerticleBase {
@@ -70,9 +70,10 @@ public class PersistenceVerticle extends VerticleBase {
               config.number(Setting.PULL_PAGE_BYTES));
           return Future.all(
               consume(Addresses.PUSH_COMMIT, this::commit),
-              consume(Addresses.PULL_PAGE, read(this::pull), PersistenceVerticle::replyPage),
-              consume(Addresses.TASK_GET, read(this::getTask)),
-              consume(Addresses.TASK_COMMENTS, read(this::taskComments)),
+              consume(Addresses.PULL_PAGE, read(request -> request.principal().orgId(), this::pull),
+                  PersistenceVerticle::replyPage),
+              consume(Addresses.TASK_GET, read(PersistenceVerticle::taskReadOrganization, this::getTask)),
+              consume(Addresses.TASK_COMMENTS, read(PersistenceVerticle::taskReadOrganization, this::taskComments)),
               consume(Addresses.DB_PING, this::ping));
         });
   }
@@ -91,9 +92,16 @@ public class PersistenceVerticle extends VerticleBase {
     return vertx.eventBus().<B>consumer(address, Replies.replying(handler, reply)).completion();
   }
 
-  /** Reads wait for a read slot; they have no priority, so they are shed only when their queue is full. */
-  private <B, T> Function<B, Future<T>> read(Function<B, Future<T>> handler) {
-    return body -> database.reads().submit(Admission.LEAST_URGENT, () -> handler.apply(body));
+  /**
+   * Reads wait for a read slot, taking turns with the other organizations; they have no priority, so
+   * they are shed only when their organization's queue is full.
+   */
+  private <B, T> Function<B, Future<T>> read(Function<B, String> organization, Function<B, Future<T>> handler) {
+    return body -> database.reads().submit(organization.apply(body), Admission.LEAST_URGENT, () -> handler.apply(body));
+  }
+
+  private static String taskReadOrganization(JsonObject body) {
+    return Principal.fromJson(body.getJsonObject("principal")).orgId();
   }
 
   /** The encoded page as the body (still JSON, so the edge may run elsewhere); counts for the logs in headers. */
@@ -111,7 +119,8 @@ public class PersistenceVerticle extends VerticleBase {
    */
   private Future<PushResult> commit(DecidedPush push) {
     CommitTransaction transaction = new CommitTransaction(pool, push);
-    return database.pushes().submit(push.batch().priority(), () -> database.guarded(transaction::run))
+    return database.pushes().submit(push.principal().orgId(), push.batch().priority(),
+            () -> database.guarded(transaction::run))
         .recover(error -> Future.failedFuture(isUnavailable(error) && !transaction.abandon()
             ? BusErrors.pushOutcomeUnknown() : error));
   }

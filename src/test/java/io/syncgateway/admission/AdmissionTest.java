@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/** Admission within one organization (across organizations: {@link FairAdmissionTest}). */
 @DisplayName("Admission: bounded concurrency, most urgent first, low priorities shed first")
 class AdmissionTest {
+  private static final String ORG = "org-1";
   private static Vertx vertx;
 
   /** Work that runs until the test completes it, recording when it started. */
@@ -39,7 +41,7 @@ class AdmissionTest {
   }
 
   private Future<String> submit(Admission admission, int priority, String name) {
-    return admission.submit(priority, () -> {
+    return admission.submit(ORG, priority, () -> {
       started.add(name);
       Promise<String> work = Promise.promise();
       running.add(work);
@@ -54,7 +56,7 @@ class AdmissionTest {
   }
 
   private static Admission admission(int concurrency, int shedLowAt, int shedMediumAt, int queueLimit) {
-    return new Admission(vertx, new AdmissionLimits(concurrency, shedLowAt, shedMediumAt, queueLimit, 0));
+    return new Admission(vertx, new AdmissionLimits(concurrency, concurrency, shedLowAt, shedMediumAt, queueLimit, 0));
   }
 
   private static void assertOverloaded(Future<?> future) {
@@ -93,7 +95,7 @@ class AdmissionTest {
     submit(admission, 2, "p2");
     submit(admission, 1, "p1-second");
 
-    assertThat(admission.waitingPriorities()).containsExactly(1, 1, 2, 3, 5, 5);
+    assertThat(admission.waitingPriorities(ORG)).containsExactly(1, 1, 2, 3, 5, 5);
     for (int i = 0; i < 6; i++) {
       finishOldest();
     }
@@ -119,10 +121,10 @@ class AdmissionTest {
   @DisplayName("work that fails, or throws before returning a future, still frees its slot")
   void failuresFreeTheSlot() {
     Admission admission = admission(1, 10, 10, 10);
-    Future<String> throwing = admission.submit(1, () -> {
+    Future<String> throwing = admission.submit(ORG, 1, () -> {
       throw new IllegalStateException("boom");
     });
-    Future<String> failing = admission.submit(1, () -> Future.failedFuture(new IllegalStateException("no")));
+    Future<String> failing = admission.submit(ORG, 1, () -> Future.failedFuture(new IllegalStateException("no")));
     submit(admission, 1, "after");
 
     assertThat(throwing.cause()).hasMessage("boom");
@@ -164,7 +166,7 @@ class AdmissionTest {
 
     assertOverloaded(newer5);
     assertStillWaiting(older5, p3, p1);
-    assertThat(admission.waitingPriorities()).containsExactly(1, 3, 5);
+    assertThat(admission.waitingPriorities(ORG)).containsExactly(1, 3, 5);
     assertThat(admission.shedCount(5)).isEqualTo(1);
   }
 
@@ -185,7 +187,7 @@ class AdmissionTest {
   @Test
   @DisplayName("a waiter is shed overloaded once it has waited longer than the limit, and never runs")
   void waitersExpire() throws Exception {
-    Admission admission = new Admission(vertx, new AdmissionLimits(1, 10, 10, 10, 50));
+    Admission admission = new Admission(vertx, new AdmissionLimits(1, 1, 10, 10, 10, 50));
     submit(admission, 1, "running");
 
     Future<String> waiting = submit(admission, 1, "waiting");
@@ -206,7 +208,7 @@ class AdmissionTest {
     submit(admission, 1, "running");
     Context submitter = vertx.getOrCreateContext();
     CompletableFuture<Context> ranOn = new CompletableFuture<>();
-    submitter.runOnContext(v -> admission.submit(1, () -> {
+    submitter.runOnContext(v -> admission.submit(ORG, 1, () -> {
       ranOn.complete(Vertx.currentContext());
       return Future.succeededFuture();
     }));
@@ -235,16 +237,33 @@ class AdmissionTest {
     submit(admission, -3, "urgent");
 
     assertOverloaded(alsoLow);
-    assertThat(admission.waitingPriorities()).containsExactly(1, 5);
+    assertThat(admission.waitingPriorities(ORG)).containsExactly(1, 5);
   }
 
   @Test
-  @DisplayName("limits must be ordered: concurrency >= 1 and shedLowAt <= shedMediumAt <= queueLimit")
+  @DisplayName("limits must be ordered: concurrency >= 1, 1 <= organization slots <= concurrency,"
+      + " shedLowAt <= shedMediumAt <= queueLimit")
   void limitsAreValidated() {
-    assertThatThrownBy(() -> new AdmissionLimits(0, 1, 2, 3, 0)).hasMessageContaining("concurrency");
-    assertThatThrownBy(() -> new AdmissionLimits(1, 3, 2, 4, 0)).hasMessageContaining("shedLowAt");
-    assertThatThrownBy(() -> new AdmissionLimits(1, 1, 5, 4, 0)).hasMessageContaining("queueLimit");
-    assertThatThrownBy(() -> new AdmissionLimits(1, 1, 2, 3, -1)).hasMessageContaining("wait");
-    assertThat(AdmissionLimits.uniform(2, 7, 0).shedDepth(5)).isEqualTo(7);
+    assertThatThrownBy(() -> new AdmissionLimits(0, 1, 1, 2, 3, 0)).hasMessageContaining("concurrency");
+    assertThatThrownBy(() -> new AdmissionLimits(2, 0, 1, 2, 3, 0)).hasMessageContaining("organization");
+    assertThatThrownBy(() -> new AdmissionLimits(2, 3, 1, 2, 3, 0)).hasMessageContaining("organization");
+    assertThatThrownBy(() -> new AdmissionLimits(1, 1, 3, 2, 4, 0)).hasMessageContaining("shedLowAt");
+    assertThatThrownBy(() -> new AdmissionLimits(1, 1, 1, 5, 4, 0)).hasMessageContaining("queueLimit");
+    assertThatThrownBy(() -> new AdmissionLimits(1, 1, 1, 2, 3, -1)).hasMessageContaining("wait");
+    assertThat(AdmissionLimits.uniform(2, 1, 7, 0).shedDepth(5)).isEqualTo(7);
+  }
+
+  @ParameterizedTest(name = "{1} % of {0} slots is {2}")
+  @CsvSource({"8, 50, 4", "4, 50, 2", "3, 50, 1", "1, 50, 1", "8, 100, 8", "8, 99, 7", "2, 1, 1"})
+  @DisplayName("an organization's share of the slots is rounded down, at least one, and all of them only at 100 %")
+  void organizationShare(int concurrency, int percent, int slots) {
+    assertThat(AdmissionLimits.share(concurrency, percent)).isEqualTo(slots);
+  }
+
+  @Test
+  @DisplayName("an organization's share must be 1 to 100 percent")
+  void shareIsValidated() {
+    assertThatThrownBy(() -> AdmissionLimits.share(8, 0)).hasMessageContaining("percent");
+    assertThatThrownBy(() -> AdmissionLimits.share(8, 101)).hasMessageContaining("percent");
   }
 }
