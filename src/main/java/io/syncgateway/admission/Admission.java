@@ -92,7 +92,18 @@ public final class Admission implements Shareable {
 
   /** A free slot that the organization may take, and none of its own work waiting ahead. */
   private boolean canStartAtOnce(OrganizationQueue queue) {
-    return running < limits.concurrency() && queue.running < limits.organizationSlots() && queue.waiting.isEmpty();
+    return running < limits.concurrency() && queue.running < organizationSlots() && queue.waiting.isEmpty();
+  }
+
+  /**
+   * How many slots one organization may hold now: its share while other organizations have work; all
+   * slots but one while it is alone, so a single busy organization is not held to half the database,
+   * and an organization that arrives still finds the spare slot at once (then the share applies again,
+   * and the slots the busy one frees go to the newcomer first).
+   */
+  private int organizationSlots() {
+    return organizations.active() <= 1
+        ? Math.max(limits.organizationSlots(), limits.concurrency() - 1) : limits.organizationSlots();
   }
 
   /**
@@ -216,7 +227,7 @@ public final class Admission implements Shareable {
     synchronized (this) {
       running--;
       organizations.finished(queue);
-      next = organizations.startNext(limits.organizationSlots());
+      next = organizations.startNext(organizationSlots());
       if (next != null) {
         running++;
       }

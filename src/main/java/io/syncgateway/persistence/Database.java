@@ -30,6 +30,7 @@ public final class Database {
   private static final String SHARED_MAP = "sync.persistence.devices";
   private static final int CACHED_BINDINGS = 100_000;
   private static final int ACTIVITY_CAPACITY = 50_000;
+  private static final long SHUTDOWN_FLUSH_MS = 2_000;
 
   private final Pool pool;
   private final DatabaseGate gate;
@@ -106,6 +107,7 @@ public final class Database {
 
   /** Writes what the activity log holds (the first lease to close does; later ones find it empty), then lets go of the pool. */
   public Future<Void> close() {
-    return devices.log().flush().transform(flushed -> pool.close());
+    // Bounded: a stalled database must not hold the shutdown (what is not written is bookkeeping only).
+    return devices.log().flush().timeout(SHUTDOWN_FLUSH_MS, TimeUnit.MILLISECONDS).transform(flushed -> pool.close());
   }
 }

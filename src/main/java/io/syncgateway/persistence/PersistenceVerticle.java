@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
   private static final String HOUSEKEEPING_LEADER_KEY = "sync.persistence.purge-leader";
+  private static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
 
   private Database database;
   private Pool pool;
@@ -221,8 +222,11 @@ public class PersistenceVerticle extends VerticleBase {
         .onFailure(error -> LOG.warn("Retention purge failed: {}", error.toString()));
   }
 
+  /** Purges may take long on large tables: their transaction lifts the statement timeout that guards requests. */
   private Future<Integer> delete(String sql, long cutoff) {
-    return pool.preparedQuery(sql).execute(Tuple.of(cutoff)).map(rows -> rows.rowCount());
+    return pool.withTransaction(connection -> connection.query(NO_STATEMENT_TIMEOUT).execute()
+        .compose(lifted -> connection.preparedQuery(sql).execute(Tuple.of(cutoff)))
+        .map(rows -> rows.rowCount()));
   }
 
   /**

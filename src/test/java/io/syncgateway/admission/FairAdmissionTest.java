@@ -78,23 +78,30 @@ class FairAdmissionTest {
   }
 
   @Test
-  @DisplayName("one organization never holds more than its share of the slots, even while others are free")
+  @DisplayName("alone, an organization may take every slot but one; a newcomer takes the spare at once and the freed slots next")
   void organizationShare() {
     Admission admission = admission(4, 2, 10, 10);
 
-    for (int i = 1; i <= 4; i++) {
+    for (int i = 1; i <= 5; i++) {
       submit(admission, "flood", 1, String.valueOf(i));
     }
 
-    assertThat(started).containsExactly("flood:1", "flood:2");
-    assertThat(admission.running()).isEqualTo(2);
+    assertThat(started).containsExactly("flood:1", "flood:2", "flood:3");
+    assertThat(admission.running()).isEqualTo(3);
     assertThat(admission.waiting()).isEqualTo(2);
 
     submit(admission, "quiet", 2, "1");
     submit(admission, "quiet", 2, "2");
+    assertThat(started).as("the spare slot is the newcomer's").endsWith("quiet:1");
 
-    assertThat(started).as("the other organizations use the slots the flood may not take")
-        .containsExactly("flood:1", "flood:2", "quiet:1", "quiet:2");
+    finishOldest(1);
+    assertThat(started).as("a freed slot goes to the organization under its share, not to the flood")
+        .containsExactly("flood:1", "flood:2", "flood:3", "quiet:1", "quiet:2");
+
+    finishOldest(2);
+    assertThat(started).as("with another organization busy, the flood runs up to its share of 2 again")
+        .containsExactly("flood:1", "flood:2", "flood:3", "quiet:1", "quiet:2", "flood:4", "flood:5");
+    assertThat(admission.running()).isEqualTo(4);
   }
 
   @Test
