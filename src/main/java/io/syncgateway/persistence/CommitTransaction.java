@@ -6,6 +6,7 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.bus.PushResult;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.live.ChangeNotice;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -17,6 +18,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,7 +125,18 @@ public final class CommitTransaction {
           .execute(Tuple.of(push.batch().deviceId(), push.batch().batchId(), orgId, push.response(), push.now()))
           .map(true));
     }
+    if (!push.writes().isEmpty()) {
+      checks.add(connection.preparedQuery(SqlQueries.NOTIFY_CHANGES).execute(Tuple.of(notice().toJson().encode()))
+          .map(true));
+    }
     return Future.all(checks).map(done -> checks.stream().allMatch(Future::result));
+  }
+
+  /** Delivered to live-update streams of other devices only when this transaction commits. */
+  private ChangeNotice notice() {
+    Set<EntityType> types = EnumSet.noneOf(EntityType.class);
+    push.writes().forEach(row -> types.add(row.type()));
+    return new ChangeNotice(push.principal().orgId(), types, push.batch().deviceId(), System.currentTimeMillis());
   }
 
   /** Tuples per table, in locking order: tasks, comments, attachments, each by id. */

@@ -1,6 +1,7 @@
 package io.syncgateway.persistence;
 
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.live.ChangeNotice;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,6 +34,12 @@ final class SqlQueries {
   static final String NOW = "SELECT " + NOW_MS + " AS now_ms";
 
   static final String FIND_BATCH = "SELECT response FROM push_batches WHERE device_id = $1 AND batch_id = $2";
+
+  /**
+   * Tells every gateway process listening on the channel that the organization's feed moved.
+   * PostgreSQL delivers it only if the transaction commits, never after a rollback.
+   */
+  static final String NOTIFY_CHANGES = "SELECT pg_notify('" + ChangeNotice.CHANNEL + "', $1)";
 
   static final String INSERT_BATCH =
       "INSERT INTO push_batches (device_id, batch_id, org_id, response, created_at) VALUES ($1, $2, $3, $4, $5)";
