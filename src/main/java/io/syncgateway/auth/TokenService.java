@@ -121,8 +121,14 @@ public final class TokenService {
           if (sub == null || org == null || role == null) {
             return Future.failedFuture(unauthorized());
           }
-          return Future.succeededFuture(new Principal(sub, org, role));
+          return Future.succeededFuture(new Principal(sub, org, role, expiresAtMillis(user)));
         });
+  }
+
+  /** The verified {@code exp} (kept among the user's attributes, not its principal), or 0 without one. */
+  private static long expiresAtMillis(User user) {
+    Object exp = user.containsKey("exp") ? user.get("exp") : null;
+    return exp instanceof Number seconds ? seconds.longValue() * 1000 : 0;
   }
 
   private static String claimText(JsonObject claims, String name) {

@@ -97,11 +97,14 @@ class TokenServiceTest {
     private final TokenService tokens = new TokenService(vertx, SECRET);
 
     @Test
-    @DisplayName("verifies the tokens it issues: sub, org and role")
+    @DisplayName("verifies the tokens it issues: sub, org, role and exp")
     void issuedTokensVerify() {
+      long issuedAt = System.currentTimeMillis();
       Principal principal = accepted(tokens, tokens.issue("alice", "acme", Role.ADMIN, 60));
 
-      assertThat(principal).isEqualTo(new Principal("alice", "acme", Role.ADMIN));
+      assertThat(principal).usingRecursiveComparison().ignoringFields("expiresAtMillis")
+          .isEqualTo(new Principal("alice", "acme", Role.ADMIN));
+      assertThat(principal.expiresAtMillis()).isBetween(issuedAt + 58_000, issuedAt + 61_000);
     }
 
     @Test
@@ -178,7 +181,8 @@ class TokenServiceTest {
       String user = unique("user");
       Principal principal = accepted(tokens, sign("RS256", rsa.getPrivate(), claims(user, "acme").put("role", "viewer"), null));
 
-      assertThat(principal).isEqualTo(new Principal(user, "acme", Role.VIEWER));
+      assertThat(principal).usingRecursiveComparison().ignoringFields("expiresAtMillis")
+          .isEqualTo(new Principal(user, "acme", Role.VIEWER));
     }
 
     @Test
@@ -281,6 +285,7 @@ class TokenServiceTest {
     void accepts() {
       assertThat(tokens.algorithms()).containsExactly("ES256");
       assertThat(accepted(tokens, sign("ES256", ec.getPrivate(), claims("u", "o"), null)))
+          .usingRecursiveComparison().ignoringFields("expiresAtMillis")
           .isEqualTo(new Principal("u", "o", Role.MEMBER));
     }
 
