@@ -58,6 +58,9 @@ public enum Setting {
   HTTP_MAX_CONNECTIONS("http.maxConnections", "SYNC_HTTP_MAX_CONNECTIONS", 10_000),
   HTTP_MAX_CONNECTIONS_PER_ADDRESS("http.maxConnectionsPerAddress", "SYNC_HTTP_MAX_CONNECTIONS_PER_ADDRESS", 256),
   HTTP2_CLEARTEXT("http.h2c", "SYNC_HTTP2_CLEARTEXT", false),
+  LIVE_PING_INTERVAL_MS("live.pingIntervalMs", "SYNC_LIVE_PING_INTERVAL_MS", 15_000L),
+  LIVE_MAX_STREAMS_PER_USER("live.maxStreamsPerUser", "SYNC_LIVE_MAX_STREAMS_PER_USER", 8),
+  LIVE_MAX_STREAMS("live.maxStreams", "SYNC_LIVE_MAX_STREAMS", 5_000),
   METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway");
 
   private final String key;

@@ -246,4 +246,30 @@ public final class SyncMetrics {
       registry.counter(name, "type", ((JsonObject) item).getString(field)).increment();
     }
   }
+
+  /** Live-update streams open in the process (all HTTP verticle instances together). */
+  public void liveStreamsOpen(Supplier<Number> open) {
+    Gauge.builder("sync_live_streams_open", open).strongReference(true).register(registry);
+  }
+
+  /** An {@code event: changes} written to a stream, {@code lagMs} after the commit it announces. */
+  public void liveEventSent(long lagMs) {
+    registry.counter("sync_live_events_sent").increment();
+    registry.timer("sync_live_notification_lag").record(Duration.ofMillis(Math.max(0, lagMs)));
+  }
+
+  /** A change merged into an event its stream had not yet been able to write. */
+  public void liveEventMerged() {
+    registry.counter("sync_live_events_merged").increment();
+  }
+
+  /** The process's listening connection to PostgreSQL was re-established. */
+  public void liveListenerReconnected() {
+    registry.counter("sync_live_listener_reconnects").increment();
+  }
+
+  /** A stream refused at open: {@code reason} = user_cap or process_cap. */
+  public void liveStreamRefused(String reason) {
+    registry.counter("sync_live_streams_refused", "reason", reason).increment();
+  }
 }
