@@ -8,6 +8,7 @@ import io.syncgateway.decode.DecodeVerticle;
 import io.syncgateway.http.HttpVerticle;
 import io.syncgateway.http.Liveness;
 import io.syncgateway.http.RequestDrain;
+import io.syncgateway.live.ChangeListener;
 import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.PersistenceVerticle;
 import io.syncgateway.persistence.db.EmbeddedPostgresServer;
@@ -42,6 +43,7 @@ public final class Gateway implements AutoCloseable {
   private final EmbeddedPostgresSupervisor supervisor;
   private final GatewayConfig config;
   private final RequestDrain drain = new RequestDrain();
+  private ChangeListener changes;
 
   private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, EmbeddedPostgresSupervisor supervisor,
       GatewayConfig config) {
@@ -110,6 +112,8 @@ public final class Gateway implements AutoCloseable {
         .compose(v -> deploy("conflict", ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
         .compose(v -> deploy("decode", DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
         .compose(v -> deploy("http", () -> new HttpVerticle(drain), config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+        // One LISTEN per process, once the HTTP verticles that fan its notices out are there.
+        .onSuccess(id -> changes = ChangeListener.start(vertx, config, SyncMetrics.of(config.string(Setting.METRICS_REGISTRY))))
         .onSuccess(id -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)))
         .mapEmpty();
   }
@@ -152,6 +156,9 @@ public final class Gateway implements AutoCloseable {
       int abandoned = drain.awaitIdle(grace);
       if (abandoned > 0) {
         LOG.warn("{} request(s) still in flight after the grace period; closing anyway", abandoned);
+      }
+      if (changes != null) {
+        changes.close();
       }
       vertx.close().await();
       LOG.info("Stopped the HTTP server, the verticles and the database pool");

@@ -64,9 +64,17 @@ public final class Addresses {
   public static final String DB_PING = "sync.db.ping";
 
   /**
+   * Every HTTP verticle instance (published, not sent). Message: JSON, a
+   * {@code io.syncgateway.live.ChangeNotice} {@code {org, types, device, at}} that the process's one
+   * listening connection received from PostgreSQL, or {@code {"reconnected": true}} after that
+   * connection was re-established (a change may have been missed: every stream is poked). No reply.
+   */
+  public static final String LIVE_CHANGES = "sync.live.changes";
+
+  /**
    * Every address a verticle of the gateway consumes: readiness probes each one (see
    * {@link Probe}) to show its verticle is deployed and answering.
    */
   public static final List<String> CONSUMED = List.of(PUSH_DECODE, PUSH_DECIDE, PUSH_COMMIT, PULL_PAGE, TASK_GET,
-      TASK_COMMENTS, DB_PING);
+      TASK_COMMENTS, DB_PING, LIVE_CHANGES);
 }

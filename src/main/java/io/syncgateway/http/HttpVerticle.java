@@ -49,6 +49,7 @@ public class HttpVerticle extends VerticleBase {
   private final RequestDrain drain;
   private Problems problems;
   private HttpServer server;
+  private LiveEvents live;
 
   private record KnownPath(Pattern pattern, Set<HttpMethod> methods) {}
 
@@ -71,6 +72,12 @@ public class HttpVerticle extends VerticleBase {
         config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT),
         memory, config.number(Setting.PULL_PAGE_BYTES));
     TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
+    LiveStreamCounts streamCounts = LiveStreamCounts.forProcess(vertx, config.integer(Setting.LIVE_MAX_STREAMS),
+        config.integer(Setting.LIVE_MAX_STREAMS_PER_USER));
+    metrics.liveStreamsOpen(streamCounts::open);
+    live = new LiveEvents(vertx, streamCounts, drain, metrics);
+    live.start(config.number(Setting.LIVE_PING_INTERVAL_MS));
+    drain.whenDraining(() -> context.runOnContext(draining -> live.endAll()));
 
     HttpServerOptions options = serverOptions(config);
     ConnectionCounts counts = ConnectionCounts.forProcess(vertx, config.integer(Setting.HTTP_MAX_CONNECTIONS),
@@ -85,7 +92,7 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(guard::requestStarted);
     router.route().handler(new RequestLog());
     router.route().handler(this::refuseWhenShuttingDown);
-    router.route("/api/*").handler(new Authenticator(tokens));
+    router.route("/api/*").handler(new Authenticator(tokens, Set.of(LiveEvents.PATH)));
 
     // Headers are judged before the body is read; Vert.x wants the body handler first on its route.
     on(router, "/api/sync/push", HttpMethod.POST).handler(push::checkHeaders)
@@ -97,6 +104,7 @@ public class HttpVerticle extends VerticleBase {
     for (EntityType type : EntityType.values()) {
       onRead(router, "/api/sync/pull/" + type.plural()).handler(pull.forType(type));
     }
+    on(router, LiveEvents.PATH, HttpMethod.GET).handler(live::handle);
     onRead(router, "/api/tasks/:id").handler(tasks.reading(Addresses.TASK_GET));
     onRead(router, "/api/tasks/:id/comments").handler(tasks.reading(Addresses.TASK_COMMENTS));
     onRead(router, "/health/live").handler(Liveness.of(vertx));
@@ -152,6 +160,7 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    live.endAll();
     return server.close();
   }
 

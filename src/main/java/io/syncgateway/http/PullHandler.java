@@ -68,17 +68,20 @@ final class PullHandler {
   private JsonObject readQuery(RoutingContext rc, EntityType onlyType) {
     StrictQuery query = StrictQuery.of(rc, PARAMETERS);
     JsonObject request = new JsonObject()
-        .put("deviceId", BatchPreparer.optionalId(query.value("deviceId"), "deviceId"))
+        .put("deviceId", deviceId(rc, query))
         .put("limit", limit(query.value("limit")))
         .put("types", types(onlyType, query.raw("types")));
-    String header = BatchPreparer.optionalId(rc.request().getHeader(PushHandler.DEVICE_HEADER), "X-Device-Id");
-    if (header != null) {
-      if (request.getString("deviceId") != null && !header.equals(request.getString("deviceId"))) {
-        throw GatewayException.invalid("deviceId and the X-Device-Id header name different devices");
-      }
-      request.put("deviceId", header);
-    }
     return readStart(query, request);
+  }
+
+  /** The device named by the {@code deviceId} query parameter or the X-Device-Id header (they must agree), or null. */
+  static String deviceId(RoutingContext rc, StrictQuery query) {
+    String named = BatchPreparer.optionalId(query.value("deviceId"), "deviceId");
+    String header = BatchPreparer.optionalId(rc.request().getHeader(PushHandler.DEVICE_HEADER), "X-Device-Id");
+    if (header != null && named != null && !header.equals(named)) {
+      throw GatewayException.invalid("deviceId and the X-Device-Id header name different devices");
+    }
+    return header != null ? header : named;
   }
 
   /**
@@ -152,7 +155,8 @@ final class PullHandler {
     return names;
   }
 
-  private static Set<EntityType> named(String commaList) {
+  /** The types of a {@code types} parameter (singular or plural names); unknown → 400 unknown_entity_type. */
+  static Set<EntityType> named(String commaList) {
     Set<EntityType> types = EnumSet.noneOf(EntityType.class);
     for (String name : commaList.split(",", -1)) {
       EntityType type = EntityType.fromName(name.trim());

@@ -2,6 +2,9 @@ package io.syncgateway.http;
 
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -11,7 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RequestDrain {
   private static final long POLL_MS = 20;
 
+  /** The request's flag: true while it is counted (ended, released or never admitted: false). */
+  private static final String COUNTED_KEY = "drain.counted";
+
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<Runnable> onDraining = new CopyOnWriteArrayList<>();
   private volatile boolean draining;
 
   /**
@@ -24,8 +31,25 @@ public final class RequestDrain {
       inFlight.decrementAndGet();
       return false;
     }
-    rc.addEndHandler(done -> inFlight.decrementAndGet());
+    rc.put(COUNTED_KEY, new AtomicBoolean(true));
+    rc.addEndHandler(done -> release(rc));
     return true;
+  }
+
+  /**
+   * Stops counting an admitted request before it ends: a live-update stream, which shutdown ends
+   * (see {@link #whenDraining}) instead of waiting for.
+   */
+  void release(RoutingContext rc) {
+    AtomicBoolean counted = rc.get(COUNTED_KEY);
+    if (counted != null && counted.compareAndSet(true, false)) {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** Runs {@code action} when shutdown begins (from the thread that begins it). */
+  void whenDraining(Runnable action) {
+    onDraining.add(action);
   }
 
   public int inFlight() {
@@ -35,6 +59,7 @@ public final class RequestDrain {
   /** From now on, new requests are refused. */
   public void refuseNewRequests() {
     draining = true;
+    onDraining.forEach(Runnable::run);
   }
 
   /**

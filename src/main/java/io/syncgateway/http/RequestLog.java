@@ -11,7 +11,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Gives every request an id (echoed in X-Request-Id) and logs one line when it is answered, its
- * fields as SLF4J key-value pairs (JSON fields with SYNC_LOG_FORMAT=json): requestId, method, path,
+ * fields as SLF4J key-value pairs (JSON fields with SYNC_LOG_FORMAT=json): requestId, method, path
+ * (never the query: the live-update stream may carry its token in {@code access_token}),
  * status, user, device, code (of a problem answer), the outcome counts a handler recorded, durationMs.
  * Text from the request is escaped ({@link LogText}). A request whose connection closed before its
  * answer was complete is logged 499 {@code client_closed_request} (nginx's convention), unless the
