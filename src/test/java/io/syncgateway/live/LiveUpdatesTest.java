@@ -269,4 +269,50 @@ class LiveUpdatesTest {
       vertx.close().await();
     }
   }
+
+  @Test
+  @DisplayName("a client that accepts gzip still gets every event at once, uncompressed")
+  void notCompressed() {
+    try (SseClient stream = SseClient.open(reader.gateway().httpPort(), "/api/sync/events", token,
+        Map.of("Accept-Encoding", "gzip"))) {
+      assertThat(stream.status()).isEqualTo(200);
+      assertThat(stream.header("Content-Encoding")).isIn(null, "identity");
+      pushTask(uniqueId("phone"), "t1", 1);
+
+      assertThat(stream.nextEvent(WITHIN_CONTRACT)).extracting(Event::name).isEqualTo("changes");
+    }
+  }
+
+  @Test
+  @DisplayName("after the listening connection is lost, it reconnects and pokes every stream once")
+  void listenerReconnects() throws Exception {
+    try (SseClient stream = stream("?types=tasks");
+        Connection admin = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+        Statement kill = admin.createStatement()) {
+      kill.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+          + " WHERE datname = current_database() AND query ILIKE 'LISTEN%'");
+
+      Event event = stream.nextEvent(Duration.ofSeconds(5));
+      assertThat(event.name()).isEqualTo("changes");
+      assertThat(new JsonObject(event.data()).getJsonArray("types")).containsExactly("task");
+      pushTask(uniqueId("phone"), "t1", 1);
+      assertThat(stream.nextEvent(WITHIN_CONTRACT)).as("listening again").extracting(Event::name)
+          .isEqualTo("changes");
+    }
+  }
+
+  @Test
+  @DisplayName("shutdown ends every stream at once instead of waiting out the grace period for them")
+  void shutdownEndsStreams() {
+    GatewayHarness stopping = GatewayHarness.start(database, Map.of(Setting.SHUTDOWN_GRACE_MS, 10_000L));
+    SseClient stream = SseClient.open(stopping.gateway().httpPort(), "/api/sync/events", token);
+    assertThat(stream.status()).isEqualTo(200);
+    long started = System.nanoTime();
+
+    stopping.close();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    assertThat(stream.nextEvent(Duration.ofSeconds(2)).name()).isEqualTo(SseClient.END);
+    stream.close();
+  }
 }

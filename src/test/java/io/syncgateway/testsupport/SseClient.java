@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,12 +38,18 @@ public final class SseClient implements AutoCloseable {
 
   /** Opens a stream; returns once the response head has arrived (and, for an answer that is not a stream, its body). */
   public static SseClient open(int port, String pathAndQuery, String bearerToken) {
+    return open(port, pathAndQuery, bearerToken, Map.of());
+  }
+
+  /** Opens a stream with extra request headers. */
+  public static SseClient open(int port, String pathAndQuery, String bearerToken, Map<String, String> headers) {
     HttpClient client = VERTX.createHttpClient();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
         .setURI(pathAndQuery);
     if (bearerToken != null) {
       options.putHeader("Authorization", "Bearer " + bearerToken);
     }
+    headers.forEach(options::putHeader);
     // Paused on arrival: no line is lost before the handlers below are set.
     HttpClientResponse response = client.request(options).compose(request -> request.send())
         .map(HttpClientResponse::pause).await();
