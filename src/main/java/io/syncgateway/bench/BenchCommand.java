@@ -57,6 +57,9 @@ public final class BenchCommand {
         .put("ratios", Comparisons.gatewayRatios(workloads))
         .put("organizationSpread", Comparisons.organizationSpread(workloads))
         .put("resources", env.sampler().overall());
+    if (o.runs("live")) {
+      results.put("live", new LiveWorkload(env).run());
+    }
     ScalingCurves scaling = new ScalingCurves(env);
     JsonObject curves = new JsonObject();
     if (o.draws("batch-size")) {

@@ -84,6 +84,23 @@ final class BenchEnvironment implements AutoCloseable {
     connect(gatewayProcess.base(), new ProcessStats(gatewayProcess.pid()));
   }
 
+  /** Another gateway process on the same database, e.g. the writers of the live workload. */
+  GatewayProcess startSecondGateway(String name) {
+    Map<String, String> env = Map.of("SYNC_PG_URL", pgUrl.connectionString(), "SYNC_JWT_SECRET", secret,
+        "SYNC_PG_POOL_SIZE", String.valueOf(options.poolSize()));
+    return GatewayProcess.start(options.gatewayHeap(), List.of(), env, workDir.resolve(name + ".log"));
+  }
+
+  /** The heap the gateway under test uses now (its /metrics), in MiB. */
+  double gatewayHeapMib() {
+    return ResourceSampler.heapUsedMib(gateway.get("/metrics").await().bodyAsString());
+  }
+
+  /** The gateway's resident set size now, in MiB (0 when it is not a child of this run). */
+  double gatewayRssMib() {
+    return gatewayProcess == null ? 0 : new ProcessStats(gatewayProcess.pid()).rssMib();
+  }
+
   boolean ownsGateway() {
     return options.url() == null;
   }

@@ -15,10 +15,12 @@ record BenchOptions(
     List<Integer> curveBatchSizes, List<Integer> curveDevices, List<Integer> curveInstances,
     List<Integer> datasetSizes, int curveEntities, int curveBatches,
     String url, String pgUrl, String jwtSecret, String gatewayHeap, List<String> gatewayJvmArgs, int poolSize,
-    Path out) {
+    int liveStreams, int liveOrgs, int livePushes, Path out) {
 
   static final List<String> WORKLOADS = List.of("push-create", "push-update", "push-contended", "push-spread",
-      "pull-full", "mixed");
+      "pull-full", "mixed", "live");
+  /** The default run: every workload but live (it restarts the gateway and opens a thousand streams). */
+  static final List<String> DEFAULT_WORKLOADS = WORKLOADS.subList(0, WORKLOADS.size() - 1);
   /** What the workloads run against: the gateway under test, and the references it is compared with. */
   static final List<String> TARGETS = List.of("gateway", "direct", "floor");
   static final List<String> CURVES = List.of("batch-size", "devices", "instances", "dataset");
@@ -38,7 +40,7 @@ record BenchOptions(
     d.put("mixed-rate", "50");
     d.put("mixed-seconds", "20");
     d.put("mixed-batch", "20");
-    d.put("workloads", String.join(",", WORKLOADS));
+    d.put("workloads", String.join(",", DEFAULT_WORKLOADS));
     d.put("targets", String.join(",", TARGETS));
     d.put("curves", "none");
     d.put("curve-batch-sizes", "1,10,100,500");
@@ -53,6 +55,9 @@ record BenchOptions(
     d.put("gateway-heap", "256m");
     d.put("gateway-jvm-args", "");
     d.put("pool-size", "8");
+    d.put("live-streams", "1000");
+    d.put("live-orgs", "10");
+    d.put("live-pushes", "100");
     d.put("out", "bench-results.json");
     return d;
   }
@@ -73,7 +78,8 @@ record BenchOptions(
         positives(o, "dataset-sizes"), positive(o, "curve-entities"), positive(o, "curve-batches"),
         blankToNull(o.get("url")), blankToNull(o.get("pg-url")), blankToNull(o.get("jwt-secret")),
         o.get("gateway-heap"), words(o.get("gateway-jvm-args")),
-        positive(o, "pool-size"), Path.of(o.get("out")));
+        positive(o, "pool-size"), positive(o, "live-streams"), positive(o, "live-orgs"), positive(o, "live-pushes"),
+        Path.of(o.get("out")));
   }
 
   boolean runs(String workload) {

@@ -19,6 +19,7 @@ import java.net.URI;
 final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
   private final WebClient client;
   private final long timeoutMs;
+  private final URI base;
 
   GatewayTarget(Vertx vertx, URI base, int connections) {
     this(vertx, base, connections, 0);
@@ -27,10 +28,16 @@ final class GatewayTarget implements SyncTarget<Buffer>, AutoCloseable {
   /** @param timeoutMs how long a request may go without an answer before it fails; 0: no limit */
   GatewayTarget(Vertx vertx, URI base, int connections, long timeoutMs) {
     this.timeoutMs = timeoutMs;
+    this.base = base;
     client = WebClient.create(vertx, new WebClientOptions()
             .setDefaultHost(base.getHost()).setDefaultPort(base.getPort())
             .setDecompressionSupported(true).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  }
+
+  /** Where the gateway listens. */
+  URI base() {
+    return base;
   }
 
   @Override
