@@ -26,8 +26,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -55,6 +58,7 @@ public final class SyncClient implements AutoCloseable {
   private final SyncTriggers triggers;
   private final SyncMonitor monitor = new SyncMonitor();
   private final List<Consumer<SyncEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
 
   private SyncClient(Vertx vertx, Context context, LocalStore store, String deviceId, SyncClientOptions options,
       Scheduler scheduler) {
@@ -71,7 +75,7 @@ public final class SyncClient implements AutoCloseable {
     this.api = new GatewayApi(http, options, scheduler,
         new ClientCircuitBreaker(scheduler, options.breakerThreshold(), options.breakerResetMs()));
     this.engine = new SyncEngine(runner, store, queue, remote, device, api, options, scheduler, monitor,
-        this::publish);
+        this::publish, this::publishChanges);
     this.triggers = new SyncTriggers(scheduler, engine::requestSync, options.periodicMs(), options.debounceMs());
   }
 
@@ -236,6 +240,19 @@ public final class SyncClient implements AutoCloseable {
 
   private void publish(SyncEvent event) {
     listeners.forEach(listener -> listener.accept(event));
+  }
+
+  /**
+   * Adds a listener told which entities each pull changed; see {@link ChangeListener}. It runs on
+   * the client's Vert.x context: it must not block (read with {@code get(…).onSuccess(…)}).
+   */
+  public void onChange(ChangeListener listener) {
+    changeListeners.add(listener);
+  }
+
+  private void publishChanges(EntityType type, Set<String> ids) {
+    Set<String> changed = Collections.unmodifiableSet(new LinkedHashSet<>(ids));
+    changeListeners.forEach(listener -> listener.onChange(type, changed));
   }
 
   @Override
