@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in gateway for live-updates tests: {@code GET /api/sync/events} by PROTOCOL §9 (or a
- * 404 / 503 answer, as the test chooses) and an empty {@code GET /api/sync/pull} that counts calls.
+ * 404 / 503 answer, as the test chooses) and a {@code GET /api/sync/pull} that counts calls and
+ * serves what the test queued for the next one (empty pages otherwise).
  * The test sends events and ends streams at will.
  */
-final class SseTestGateway implements AutoCloseable {
+public final class SseTestGateway implements AutoCloseable {
   /** How the next subscriptions are answered. */
   private enum Answer { STREAM, NOT_FOUND, OVERLOADED }
 
@@ -26,12 +27,13 @@ final class SseTestGateway implements AutoCloseable {
   private volatile int retryAfterSeconds;
   private volatile HttpServerResponse stream;
   private volatile String lastQuery;
+  private volatile JsonObject nextPage = new JsonObject();
 
-  SseTestGateway() {
+  public SseTestGateway() {
     server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").await();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.actualPort();
   }
 
@@ -71,7 +73,7 @@ final class SseTestGateway implements AutoCloseable {
     vertx.runOnContext(v -> open.write(text));
   }
 
-  void changes(String... types) {
+  public void changes(String... types) {
     write("event: changes\ndata: " + new JsonObject().put("types", new JsonArray(List.of(types)))
         .put("timestamp", System.currentTimeMillis()).encode() + "\n\n");
   }
@@ -89,12 +91,19 @@ final class SseTestGateway implements AutoCloseable {
     endStream();
   }
 
+  /** The next pull returns {@code entity} under {@code plural} (e.g. "tasks"), then pulls are empty again. */
+  public void servePulled(String plural, JsonObject entity) {
+    nextPage = new JsonObject().put(plural, new JsonArray().add(entity));
+  }
+
   private void handle(HttpServerRequest request) {
     switch (request.path()) {
       case HttpEventStream.PATH -> subscribe(request);
       case "/api/sync/pull" -> {
         pulls.incrementAndGet();
-        request.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+        JsonObject page = nextPage;
+        nextPage = new JsonObject();
+        request.response().putHeader("Content-Type", "application/json").end(page
             .put("cursor", "c" + pulls.get()).put("hasMore", false).put("timestamp", System.currentTimeMillis())
             .encode());
       }
