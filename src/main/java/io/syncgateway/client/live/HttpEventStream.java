@@ -35,7 +35,9 @@ public final class HttpEventStream implements EventStream {
   public Future<Subscription> open(Consumer<ServerSentEvent> events, Consumer<String> ended) {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
         .setAbsoluteURI(baseUrl + PATH + "?deviceId=" + URLEncoder.encode(deviceId, StandardCharsets.UTF_8))
-        .putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream");
+        .putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream")
+        // A poke must not wait in a compressor's buffer.
+        .putHeader("Accept-Encoding", "identity");
     return client.request(request)
         .compose(sent -> sent.send())
         .compose(response -> isEventStream(response) ? Future.succeededFuture(read(response, events, ended))

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * Keeps a subscription to the gateway's live updates and turns its events into pokes: every
  * {@code changes} event, and every (re)connection (changes may have been missed while the stream
  * was down), pokes once; the sync engine coalesces pokes. A stream that ends or cannot be opened is
- * reopened with backoff, after {@code Retry-After} when the gateway gives one; {@code
+ * reopened with backoff, and not before {@code Retry-After} when the gateway gives one; {@code
  * reauthenticate} reopens at once. A gateway without the endpoint is not asked again until the
  * next {@link #start()}: periodic syncs carry on meanwhile, as they always do.
  */
@@ -127,9 +127,10 @@ public final class LiveUpdates {
           "the gateway has no live updates (" + error.getMessage() + "); relying on periodic syncs"));
       return;
     }
-    long delay = error instanceof StreamRefused refusal && refusal.retryAfterMs() >= 0
-        ? refusal.retryAfterMs() : backoff.delayMs(failedAttempts);
-    failedAttempts++;
+    // Never sooner than the gateway asked, nor than our own backoff (a Retry-After of 0 must not
+    // turn into a reconnection storm).
+    long ownDelay = backoff.delayMs(failedAttempts++);
+    long delay = error instanceof StreamRefused refusal ? Math.max(refusal.retryAfterMs(), ownDelay) : ownDelay;
     retryLater(delay, String.valueOf(error.getMessage()));
   }
 

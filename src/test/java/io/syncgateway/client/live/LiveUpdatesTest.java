@@ -131,7 +131,7 @@ class LiveUpdatesTest {
   }
 
   @Test
-  @DisplayName("503 overloaded with Retry-After: the client waits exactly as long as told before subscribing again")
+  @DisplayName("503 overloaded with Retry-After (longer than the backoff): the client waits exactly as long as told")
   void overloadedHonoursRetryAfter() {
     gateway.answerOverloaded(20);
     start();
