@@ -2,6 +2,9 @@ package io.syncgateway.client;
 
 import io.syncgateway.client.conflict.ConflictResolver;
 import io.syncgateway.client.conflict.Resolution;
+import io.syncgateway.client.live.Backoff;
+import io.syncgateway.client.live.HttpEventStream;
+import io.syncgateway.client.live.LiveUpdates;
 import io.syncgateway.client.store.Conflict;
 import io.syncgateway.client.store.LocalEntity;
 import io.syncgateway.client.store.LocalStore;
@@ -22,26 +25,34 @@ import io.syncgateway.entity.EntityType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The client SDK: a device's local store kept in sync with a gateway. Local writes are immediate
  * and durable; syncing happens in the background by triggers ({@link #start()}) or on demand
- * ({@link #syncNow()}). Every method returns a future; store work runs off the event loop.
+ * ({@link #syncNow()}); while started and online it also subscribes to the gateway's live updates
+ * and pulls as soon as other devices' changes are announced. Every method returns a future; store
+ * work runs off the event loop.
  */
 public final class SyncClient implements AutoCloseable {
   static final String DEVICE_ID = "deviceId";
 
   private final LocalStore store;
+  private final HttpClient transport;
   private final WebClient http;
   private final Scheduler scheduler;
   private final StoreRunner runner;
@@ -53,15 +64,23 @@ public final class SyncClient implements AutoCloseable {
   private final GatewayApi api;
   private final SyncEngine engine;
   private final SyncTriggers triggers;
+  private final LiveUpdates live;
+  private final SyncClientOptions options;
   private final SyncMonitor monitor = new SyncMonitor();
   private final List<Consumer<SyncEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
 
   private SyncClient(Vertx vertx, Context context, LocalStore store, String deviceId, SyncClientOptions options,
       Scheduler scheduler) {
     this.store = store;
     this.scheduler = scheduler;
-    this.http = WebClient.create(vertx, new WebClientOptions().setDecompressionSupported(true)
-        .setKeepAlive(options.keepAlive()).setConnectTimeout(10_000).setIdleTimeout(30));
+    this.options = options;
+    // One HTTP client for requests and the live-updates stream. Its idle timeout (30 s) also
+    // notices a dead stream, as the gateway pings at least every 15 s.
+    WebClientOptions httpOptions = new WebClientOptions().setDecompressionSupported(true)
+        .setKeepAlive(options.keepAlive()).setConnectTimeout(10_000).setIdleTimeout(30);
+    this.transport = vertx.createHttpClient(httpOptions);
+    this.http = WebClient.wrap(transport, httpOptions);
     this.runner = new StoreRunner(context, store, this::publish);
     this.device = new DeviceClock(store, deviceId);
     this.queue = new SyncQueue(store, options.maxRetries(), options.backoffBaseMs(), options.backoffCapMs());
@@ -71,8 +90,11 @@ public final class SyncClient implements AutoCloseable {
     this.api = new GatewayApi(http, options, scheduler,
         new ClientCircuitBreaker(scheduler, options.breakerThreshold(), options.breakerResetMs()));
     this.engine = new SyncEngine(runner, store, queue, remote, device, api, options, scheduler, monitor,
-        this::publish);
+        this::publish, this::publishChanges);
     this.triggers = new SyncTriggers(scheduler, engine::requestSync, options.periodicMs(), options.debounceMs());
+    this.live = new LiveUpdates(new HttpEventStream(transport, options.baseUrl(), options.token(), deviceId),
+        scheduler, new Backoff(options.liveBackoffBaseMs(), options.liveBackoffCapMs(),
+            () -> ThreadLocalRandom.current().nextDouble()), triggers::remoteChange, this::publish);
   }
 
   /** Opens a client on a store; the device id is made up on first use and kept in the store. */
@@ -179,20 +201,40 @@ public final class SyncClient implements AutoCloseable {
     return engine.requestSync();
   }
 
-  /** Starts the triggers: a sync now, then periodic, debounced and connectivity-driven ones. */
+  /**
+   * Starts the triggers: a sync now, then periodic, debounced and connectivity-driven ones, and (if
+   * {@link SyncClientOptions#liveUpdates()}) the live-updates subscription.
+   */
   public void start() {
     triggers.start();
+    followLiveUpdates();
   }
 
-  /** Stops every trigger; {@link #syncNow()} still works. */
+  /** Stops every trigger and the live-updates subscription; {@link #syncNow()} still works. */
   public void stop() {
     triggers.stop();
+    followLiveUpdates();
   }
 
   /** Tells the client whether the network is there; coming back online triggers a sync. */
   public void setOnline(boolean online) {
     api.setOnline(online);
     triggers.connectivityChanged(online);
+    followLiveUpdates();
+  }
+
+  /** Subscribed exactly while started, online and enabled. */
+  private void followLiveUpdates() {
+    if (options.liveUpdates() && triggers.isStarted() && api.isOnline()) {
+      live.start();
+    } else {
+      live.stop();
+    }
+  }
+
+  /** Whether remote changes currently arrive live, or by periodic syncs only. */
+  public LiveUpdates.State liveUpdatesState() {
+    return live.state();
   }
 
   public void appForegrounded() {
@@ -238,10 +280,24 @@ public final class SyncClient implements AutoCloseable {
     listeners.forEach(listener -> listener.accept(event));
   }
 
+  /**
+   * Adds a listener told which entities each pull changed; see {@link ChangeListener}. It runs on
+   * the client's Vert.x context: it must not block (read with {@code get(…).onSuccess(…)}).
+   */
+  public void onChange(ChangeListener listener) {
+    changeListeners.add(listener);
+  }
+
+  private void publishChanges(EntityType type, Set<String> ids) {
+    Set<String> changed = Collections.unmodifiableSet(new LinkedHashSet<>(ids));
+    changeListeners.forEach(listener -> listener.onChange(type, changed));
+  }
+
   @Override
   public void close() {
-    triggers.stop();
+    stop();
     http.close();
+    transport.close();
     store.close();
   }
 }

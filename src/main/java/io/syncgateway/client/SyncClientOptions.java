@@ -17,38 +17,59 @@ package io.syncgateway.client;
  * @param breakerResetMs how long the breaker stays open before a trial request
  * @param retentionWarningFraction warn when less than this fraction of the retention period is left
  * @param keepAlive reuse HTTP connections
+ * @param liveUpdates subscribe to the gateway's live updates (PROTOCOL §9) while started and online
+ * @param liveBackoffBaseMs first delay before resubscribing after the stream ended or failed
+ * @param liveBackoffCapMs longest delay between resubscription attempts
  */
 public record SyncClientOptions(String baseUrl, String token, int batchSize, int pullLimit, int maxRetries,
     long backoffBaseMs, long backoffCapMs, int requestAttempts, long periodicMs, long debounceMs,
-    int breakerThreshold, long breakerResetMs, double retentionWarningFraction, boolean keepAlive) {
+    int breakerThreshold, long breakerResetMs, double retentionWarningFraction, boolean keepAlive,
+    boolean liveUpdates, long liveBackoffBaseMs, long liveBackoffCapMs) {
 
   public static SyncClientOptions of(String baseUrl, String token) {
-    return new SyncClientOptions(baseUrl, token, 100, 100, 10, 1000, 300_000, 3, 30_000, 2000, 5, 30_000, 0.2, true);
+    return new SyncClientOptions(baseUrl, token, 100, 100, 10, 1000, 300_000, 3, 30_000, 2000, 5, 30_000, 0.2, true,
+        true, 1000, 60_000);
   }
 
   public SyncClientOptions withBackoff(long baseMs, long capMs, int retries) {
     return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, retries, baseMs, capMs, requestAttempts,
-        periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive);
+        periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive,
+        liveUpdates, liveBackoffBaseMs, liveBackoffCapMs);
   }
 
   public SyncClientOptions withBatching(int batch, int pull) {
     return new SyncClientOptions(baseUrl, token, batch, pull, maxRetries, backoffBaseMs, backoffCapMs,
         requestAttempts, periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction,
-        keepAlive);
+        keepAlive, liveUpdates, liveBackoffBaseMs, liveBackoffCapMs);
   }
 
   public SyncClientOptions withTriggers(long periodic, long debounce) {
     return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
-        requestAttempts, periodic, debounce, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive);
+        requestAttempts, periodic, debounce, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive,
+        liveUpdates, liveBackoffBaseMs, liveBackoffCapMs);
   }
 
   public SyncClientOptions withBreaker(int threshold, long resetMs) {
     return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
-        requestAttempts, periodicMs, debounceMs, threshold, resetMs, retentionWarningFraction, keepAlive);
+        requestAttempts, periodicMs, debounceMs, threshold, resetMs, retentionWarningFraction, keepAlive,
+        liveUpdates, liveBackoffBaseMs, liveBackoffCapMs);
   }
 
   public SyncClientOptions withKeepAlive(boolean keep) {
     return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
-        requestAttempts, periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keep);
+        requestAttempts, periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keep,
+        liveUpdates, liveBackoffBaseMs, liveBackoffCapMs);
+  }
+
+  public SyncClientOptions withLiveUpdates(boolean enabled) {
+    return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
+        requestAttempts, periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive,
+        enabled, liveBackoffBaseMs, liveBackoffCapMs);
+  }
+
+  public SyncClientOptions withLiveBackoff(long baseMs, long capMs) {
+    return new SyncClientOptions(baseUrl, token, batchSize, pullLimit, maxRetries, backoffBaseMs, backoffCapMs,
+        requestAttempts, periodicMs, debounceMs, breakerThreshold, breakerResetMs, retentionWarningFraction, keepAlive,
+        liveUpdates, baseMs, capMs);
   }
 }

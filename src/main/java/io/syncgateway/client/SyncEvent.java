@@ -25,7 +25,13 @@ public record SyncEvent(Type type, EntityType entityType, String entityId, Vecto
     /** Less than the warning fraction of the server's retention period is left before a full resync. */
     RETENTION_NEAR,
     /** The cursor expired (410): the client dropped its synced copy and pulled everything again. */
-    FULL_RESYNC
+    FULL_RESYNC,
+    /** The live-updates stream is open: remote changes are pulled as the gateway announces them. */
+    LIVE_CONNECTED,
+    /** The stream ended or could not be opened; {@code detail} says why and when the client retries. */
+    LIVE_DISCONNECTED,
+    /** The gateway has no live updates (an older version): the client relies on periodic syncs. */
+    LIVE_UNAVAILABLE
   }
 
   public static SyncEvent cycle(Type type, String detail) {

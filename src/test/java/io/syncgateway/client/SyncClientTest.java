@@ -15,8 +15,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -188,9 +192,9 @@ class SyncClientTest {
       }
     });
     client.start();
-    awaitCondition(() -> !succeeded.isEmpty());
+    Eventually.until(() -> !succeeded.isEmpty());
     client.create(EntityType.TASK, task("By itself")).await();
-    awaitCondition(() -> client.monitor().results().stream().anyMatch(r -> r.pushed() == 1));
+    Eventually.until(() -> client.monitor().results().stream().anyMatch(r -> r.pushed() == 1));
     assertThat(client.pendingItems().await()).isEmpty();
     client.close();
   }
@@ -211,12 +215,12 @@ class SyncClientTest {
     a.update(EntityType.TASK, id, new JsonObject().put("title", "Buy oat milk")).await();
     assertThat(a.syncNow().await().conflicts()).isEqualTo(1);
     a.start();
-    awaitCondition(() -> a.monitor().results().size() >= 3);
+    Eventually.until(() -> a.monitor().results().size() >= 3);
     int before = a.monitor().results().size();
 
     assertThat(a.resolveAll(Resolvers.fieldMerge(Resolvers.keepRemote())).await()).isEqualTo(1);
 
-    awaitCondition(() -> a.monitor().results().stream().skip(before).anyMatch(r -> r.pushed() == 1));
+    Eventually.until(() -> a.monitor().results().stream().skip(before).anyMatch(r -> r.pushed() == 1));
     assertThat(a.pendingItems().await()).isEmpty();
     a.close();
     b.close();
@@ -248,17 +252,36 @@ class SyncClientTest {
     client.close();
   }
 
-  private static void awaitCondition(BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).as("condition met within 10 s").isLessThan(deadline);
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+  @Test
+  @DisplayName("onChange reports, per type, the ids of the remote changes a pull applied, deletions included, and not local writes")
+  void onChangeReportsAppliedRemoteChanges() {
+    String org = Changes.uniqueId("org");
+    SyncClient writer = open(dir.resolve("writer.db"), "u1", org);
+    SyncClient reader = open(dir.resolve("reader.db"), "u1", org);
+    Map<EntityType, Set<String>> reported = new ConcurrentHashMap<>();
+    reader.onChange((type, ids) -> reported.merge(type, ids, (a, b) -> Stream.concat(a.stream(), b.stream())
+        .collect(Collectors.toSet())));
+    String taskId = writer.create(EntityType.TASK, task("Water plants")).await().id();
+    String commentId = writer.create(EntityType.COMMENT, new JsonObject().put("taskId", taskId)
+        .put("content", "twice a week")).await().id();
+    writer.syncNow().await();
+    reader.create(EntityType.TASK, task("Local only")).await();
+
+    reader.syncNow().await();
+    assertThat(reported).containsOnly(Map.entry(EntityType.TASK, Set.of(taskId)),
+        Map.entry(EntityType.COMMENT, Set.of(commentId)));
+
+    reported.clear();
+    writer.delete(EntityType.COMMENT, commentId).await();
+    writer.syncNow().await();
+    reader.syncNow().await();
+    assertThat(reported).containsOnly(Map.entry(EntityType.COMMENT, Set.of(commentId)));
+
+    reported.clear();
+    reader.syncNow().await();
+    assertThat(reported).as("nothing new: no call").isEmpty();
+    writer.close();
+    reader.close();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.syncgateway.client.cli;
 
 import io.syncgateway.client.SyncClient;
 import io.syncgateway.client.SyncClientOptions;
+import io.syncgateway.client.SyncEvent;
 import io.syncgateway.client.SyncResult;
 import io.syncgateway.client.conflict.ConflictResolver;
 import io.syncgateway.client.conflict.Resolvers;
@@ -19,11 +20,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code client --url URL --token JWT [--store FILE] [--offline] COMMAND …}: a device on the
  * command line, with its own SQLite store, so two terminals can play two devices. Write commands
- * sync right after (unless {@code --offline}).
+ * sync right after (unless {@code --offline}); {@code watch} stays connected and prints remote
+ * changes as they arrive.
  */
 public final class ClientCli {
   private static final Map<String, ConflictResolver> RESOLVERS = Map.of(
@@ -35,11 +38,13 @@ public final class ClientCli {
   private final PrintStream out;
   private final SyncClient client;
   private final boolean offline;
+  private final StopSignal stopSignal;
 
-  private ClientCli(PrintStream out, SyncClient client, boolean offline) {
+  private ClientCli(PrintStream out, SyncClient client, boolean offline, StopSignal stopSignal) {
     this.out = out;
     this.client = client;
     this.offline = offline;
+    this.stopSignal = stopSignal;
   }
 
   public static String usage() {
@@ -52,6 +57,7 @@ public final class ClientCli {
         "  delete ID                      delete a task (its comments go with it) or a comment",
         "  list                           tasks and comments in the local store",
         "  sync                           push local changes, pull remote ones",
+        "  watch                          stay connected, print remote changes as they arrive (Ctrl-C stops)",
         "  conflicts                      open conflicts, both versions",
         "  resolve ID local|remote|merge|lww   settle a conflict",
         "  failed                         changes the server refused",
@@ -59,8 +65,13 @@ public final class ClientCli {
         "IDs may be abbreviated to a unique prefix. The store defaults to ./sync-client.db.");
   }
 
-  /** Runs one command; returns the process exit code. */
+  /** Runs one command; returns the process exit code. {@code watch} runs until Ctrl-C. */
   public static int run(List<String> args, PrintStream out) {
+    return run(args, out, StopSignal.ctrlC());
+  }
+
+  /** Runs one command; {@code watch} runs until {@code stopSignal} is given. */
+  public static int run(List<String> args, PrintStream out, StopSignal stopSignal) {
     if (args.isEmpty() || args.contains("--help") || args.get(0).equals("help")) {
       out.println(usage());
       return 0;
@@ -88,9 +99,10 @@ public final class ClientCli {
     try (SyncClient client = SyncClient.open(vertx,
         SqliteLocalStore.open(Path.of(options.getOrDefault("store", "sync-client.db"))),
         SyncClientOptions.of(options.get("url"), options.get("token"))).await()) {
-      return new ClientCli(out, client, offline).execute(command);
+      return new ClientCli(out, client, offline, stopSignal).execute(command);
     } finally {
       vertx.close().await();
+      stopSignal.finished();
     }
   }
 
@@ -125,6 +137,7 @@ public final class ClientCli {
       }
       case "list" -> list();
       case "sync" -> report(client.syncNow().await());
+      case "watch" -> watch();
       case "conflicts" -> conflicts();
       case "resolve" -> {
         ConflictResolver resolver = RESOLVERS.get(arg(args, 1));
@@ -153,6 +166,47 @@ public final class ClientCli {
     if (!offline) {
       report(client.syncNow().await());
     }
+  }
+
+  /** Starts every trigger and the live-updates subscription, and prints what changes until stopped. */
+  private void watch() {
+    client.onEvent(this::printWatchEvent);
+    client.onChange(this::printChanges);
+    out.println("watching as device " + client.deviceId() + " (Ctrl-C stops)");
+    client.start();
+    stopSignal.await();
+    client.stop();
+  }
+
+  private void printWatchEvent(SyncEvent event) {
+    switch (event.type()) {
+      case LIVE_CONNECTED -> out.println("live updates on");
+      case LIVE_DISCONNECTED -> out.println("live updates interrupted: " + event.detail());
+      case LIVE_UNAVAILABLE -> out.println("this gateway has no live updates: syncing every 30 s");
+      case CONFLICT_ADDED -> out.println("conflict on " + event.entityType().singular() + " " + event.entityId()
+          + " (see: conflicts)");
+      case SYNC_FAILED -> out.println("sync failed: " + event.detail() + " (will retry)");
+      default -> {
+        // Cycle starts and successes would drown the changes.
+      }
+    }
+  }
+
+  /** One line per changed entity; runs on the client's event loop, so it reads without blocking. */
+  private void printChanges(EntityType type, Set<String> ids) {
+    for (String id : ids) {
+      client.get(type, id).onSuccess(found -> out.println(found
+          .map(entity -> "changed " + type.singular() + " " + id + "  " + summary(entity))
+          .orElse("deleted " + type.singular() + " " + id)));
+    }
+  }
+
+  private static String summary(LocalEntity entity) {
+    return switch (entity.type()) {
+      case TASK -> describe(entity);
+      case COMMENT -> entity.fields().getString("content", "");
+      case ATTACHMENT -> entity.fields().getString("filename", "");
+    };
   }
 
   private void report(SyncResult result) {

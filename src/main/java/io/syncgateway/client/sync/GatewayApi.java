@@ -113,15 +113,8 @@ public final class GatewayApi {
   }
 
   private long retryAfter(HttpResponse<Buffer> response, int attempt) {
-    String header = response.getHeader("Retry-After");
-    if (header != null) {
-      try {
-        return Math.min(Long.parseLong(header.trim()) * 1000, MAX_RETRY_AFTER_MS);
-      } catch (NumberFormatException e) {
-        // An HTTP date or garbage: fall back to our own backoff.
-      }
-    }
-    return backoff(attempt);
+    return RetryAfter.millis(response.getHeader("Retry-After")).stream().map(ms -> Math.min(ms, MAX_RETRY_AFTER_MS))
+        .findFirst().orElseGet(() -> backoff(attempt));
   }
 
   private static GatewayError problem(HttpResponse<Buffer> response) {

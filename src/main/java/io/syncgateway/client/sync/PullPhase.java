@@ -8,7 +8,11 @@ import io.syncgateway.entity.EntityType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Pulls by cursor until {@code hasMore} is false, applying each page and its cursor in one local
@@ -72,6 +76,7 @@ final class PullPhase {
 
   private boolean applyPage(JsonObject body, CycleCounters counters, List<SyncEvent> events) {
     long now = parts.scheduler().now();
+    Map<EntityType, Set<String>> changed = new EnumMap<>(EntityType.class);
     for (EntityType type : EntityType.values()) {
       JsonArray entities = body.getJsonArray(type.plural(), new JsonArray());
       for (int i = 0; i < entities.size(); i++) {
@@ -80,16 +85,17 @@ final class PullPhase {
         if (declared != null && !declared.equals(Checksums.of(entity))) {
           throw new IllegalStateException("checksum mismatch on pulled " + type.singular() + " " + entity.getString("id"));
         }
-        parts.remote().apply(RemoteChanges.RemoteState.ofServerEntity(type, entity), now, events);
+        apply(RemoteChanges.RemoteState.ofServerEntity(type, entity), now, events, changed);
         counters.pulled++;
       }
     }
     JsonArray tombstones = body.getJsonArray("tombstones", new JsonArray());
     for (int i = 0; i < tombstones.size(); i++) {
-      parts.remote().apply(RemoteChanges.RemoteState.ofTombstone(tombstones.getJsonObject(i)), now, events);
+      apply(RemoteChanges.RemoteState.ofTombstone(tombstones.getJsonObject(i)), now, events, changed);
       counters.pulled++;
     }
     counters.conflictsAdded(events);
+    counters.changed(changed);
     parts.store().putMeta(CURSOR, body.getString("cursor"));
     JsonObject retention = body.getJsonObject("retention");
     if (retention != null && retention.getLong("retentionMs") != null) {
@@ -97,6 +103,13 @@ final class PullPhase {
     }
     parts.store().putMeta(LAST_PULL_AT, Long.toString(body.getLong("timestamp", now)));
     return body.getBoolean("hasMore", false);
+  }
+
+  private void apply(RemoteChanges.RemoteState state, long now, List<SyncEvent> events,
+      Map<EntityType, Set<String>> changed) {
+    if (parts.remote().apply(state, now, events)) {
+      changed.computeIfAbsent(state.type(), t -> new LinkedHashSet<>()).add(state.id());
+    }
   }
 
   /** When the cursor stops being valid if the device never pulls again, or -1 when unknown. */

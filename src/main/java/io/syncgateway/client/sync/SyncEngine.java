@@ -1,5 +1,6 @@
 package io.syncgateway.client.sync;
 
+import io.syncgateway.client.ChangeListener;
 import io.syncgateway.client.SyncClientOptions;
 import io.syncgateway.client.SyncEvent;
 import io.syncgateway.client.SyncMonitor;
@@ -24,6 +25,7 @@ public final class SyncEngine {
   private final Scheduler scheduler;
   private final SyncMonitor monitor;
   private final Consumer<SyncEvent> publisher;
+  private final ChangeListener changeListener;
   private final CycleRunner cycles;
 
   /** The cycle lock: runs one cycle at a time and coalesces requests made meanwhile. */
@@ -76,7 +78,7 @@ public final class SyncEngine {
 
   public SyncEngine(StoreRunner runner, LocalStore store, SyncQueue queue, RemoteChanges remote, DeviceClock device,
       GatewayApi api, SyncClientOptions options, Scheduler scheduler, SyncMonitor monitor,
-      Consumer<SyncEvent> publisher) {
+      Consumer<SyncEvent> publisher, ChangeListener changeListener) {
     this.runner = runner;
     this.store = store;
     SyncParts parts = new SyncParts(runner, store, queue, remote, device, api, options, scheduler);
@@ -86,6 +88,7 @@ public final class SyncEngine {
     this.scheduler = scheduler;
     this.monitor = monitor;
     this.publisher = publisher;
+    this.changeListener = changeListener;
     this.cycles = new CycleRunner(this::cycle);
   }
 
@@ -105,6 +108,8 @@ public final class SyncEngine {
         .compose(v -> push.run(counters))
         .compose(v -> pull.run(counters))
         .transform(done -> {
+          // Pages applied before a failure are committed: they are reported too.
+          counters.changed.forEach(changeListener::onChange);
           String error = done.succeeded() ? null : String.valueOf(done.cause().getMessage());
           SyncResult result = counters.result(scheduler.now(), error);
           monitor.record(result);

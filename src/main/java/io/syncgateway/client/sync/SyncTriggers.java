@@ -5,7 +5,8 @@ import io.syncgateway.client.time.Scheduler;
 /**
  * When to sync: at start-up, when connectivity comes back, every {@code periodicMs} while online,
  * {@code debounceMs} after the last of a burst of local changes, when the app comes to the
- * foreground, and on demand. Every trigger goes through {@code sync}, which coalesces.
+ * foreground, when the gateway announces remote changes, and on demand. Every trigger goes
+ * through {@code sync}, which coalesces.
  */
 public final class SyncTriggers {
   private final Scheduler scheduler;
@@ -56,6 +57,13 @@ public final class SyncTriggers {
   }
 
   public synchronized void foreground() {
+    if (started) {
+      fire();
+    }
+  }
+
+  /** The gateway announced changes by other devices (a live-updates poke): pull them now. */
+  public synchronized void remoteChange() {
     if (started) {
       fire();
     }

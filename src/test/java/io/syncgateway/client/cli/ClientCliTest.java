@@ -2,14 +2,18 @@ package io.syncgateway.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgateway.client.Eventually;
+import io.syncgateway.client.live.SseTestGateway;
 import io.syncgateway.testsupport.Changes;
 import io.syncgateway.testsupport.GatewayHarness;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -70,5 +74,25 @@ class ClientCliTest {
     run("phone.db", bob, "sync");
     assertThat(run("phone.db", bob, "list")).contains("Buy oat milk {\"status\":\"done\",\"position\":3}")
         .contains("0 pending, 0 failed, 0 conflicts");
+  }
+
+  @Test
+  @DisplayName("watch prints one line per remote change as the gateway announces it, until stopped")
+  void watchPrintsRemoteChanges() {
+    try (SseTestGateway events = new SseTestGateway()) {
+      StopSignal stop = StopSignal.manual();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+      CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ClientCli.run(List.of("--url",
+          events.url(), "--token", "token", "--store", dir.resolve("watcher.db").toString(), "watch"), out, stop));
+      Eventually.until(() -> bytes.toString(StandardCharsets.UTF_8).contains("live updates on"));
+
+      events.servePulled("tasks", new JsonObject().put("id", "t1").put("title", "Buy milk")
+          .put("vectorClock", new JsonObject().put("laptop", 1)).put("version", 1));
+      events.changes("task");
+      Eventually.until(() -> bytes.toString(StandardCharsets.UTF_8).contains("changed task t1  Buy milk"));
+      stop.stop();
+      assertThat(exit.join()).isZero();
+    }
   }
 }
