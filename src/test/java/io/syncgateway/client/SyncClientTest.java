@@ -3,6 +3,7 @@ package io.syncgateway.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.client.conflict.Resolvers;
+import io.syncgateway.client.live.LiveUpdates;
 import io.syncgateway.client.store.EntityStatus;
 import io.syncgateway.client.store.LocalEntity;
 import io.syncgateway.client.store.LocalStore;
@@ -17,7 +18,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -176,6 +179,35 @@ class SyncClientTest {
     assertThat(reopened.retentionDeadline().await()).isGreaterThan(System.currentTimeMillis());
     writer.close();
     reopened.close();
+  }
+
+  @Test
+  @DisplayName("live: a change made on one device appears on another within a second, with no timer-driven sync")
+  void liveChangeArrivesWithoutPolling() throws Exception {
+    String org = Changes.uniqueId("org");
+    SyncClientOptions noPolling = SyncClientOptions.of("http://127.0.0.1:" + gateway.gateway().httpPort(),
+        gateway.token("u1", org)).withTriggers(3_600_000, 3_600_000);
+    SyncClient writer = SyncClient.open(vertx, SqliteLocalStore.open(dir.resolve("live-writer.db")), noPolling).await();
+    SyncClient reader = SyncClient.open(vertx, SqliteLocalStore.open(dir.resolve("live-reader.db")), noPolling).await();
+    CompletableFuture<Long> seen = new CompletableFuture<>();
+    reader.onChange((type, ids) -> seen.complete(System.nanoTime()));
+    reader.start();
+    for (int i = 0; i < 100 && reader.liveUpdatesState() != LiveUpdates.State.CONNECTED; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(reader.liveUpdatesState()).isEqualTo(LiveUpdates.State.CONNECTED);
+
+    writer.create(EntityType.TASK, task("Live one")).await();
+    writer.syncNow().await();
+    long pushed = System.nanoTime();
+
+    long arrived = seen.get(5, TimeUnit.SECONDS);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(arrived - pushed)).as("ms from the push to the other device")
+        .isLessThan(1_000);
+    assertThat(reader.list(EntityType.TASK).await()).extracting(e -> e.fields().getString("title"))
+        .containsExactly("Live one");
+    writer.close();
+    reader.close();
   }
 
   @Test
