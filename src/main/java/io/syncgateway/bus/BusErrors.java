@@ -1,7 +1,9 @@
 package io.syncgateway.bus;
 
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,15 @@ public final class BusErrors {
     return new GatewayException(ErrorCode.UNAVAILABLE, "The outcome of this push is unknown: the database "
         + "connection was lost or did not answer after the commit could have been sent. Retrying the same batch "
         + "(same batchId) is safe");
+  }
+
+  /**
+   * For a push: a later stage that did not answer in time may still commit, so its timeout becomes
+   * {@link #pushOutcomeUnknown()}; any other failure stays as it is.
+   */
+  public static <T> Future<T> timeoutLeavesPushOutcomeUnknown(Throwable error) {
+    return Future.failedFuture(error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
+        ? pushOutcomeUnknown() : error);
   }
 
   /** Reads any failure (a bus reply, a timeout, a local exception) as a gateway failure. */

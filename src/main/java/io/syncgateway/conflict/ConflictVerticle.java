@@ -22,8 +22,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,7 +117,6 @@ public class ConflictVerticle extends VerticleBase {
   private Future<PushResult> commit(DecidedPush decided) {
     return vertx.eventBus().<PushResult>request(Addresses.PUSH_COMMIT, decided, commitOptions)
         .map(Message::body)
-        .recover(error -> Future.failedFuture(error instanceof ReplyException reply
-            && reply.failureType() == ReplyFailure.TIMEOUT ? BusErrors.pushOutcomeUnknown() : error));
+        .recover(BusErrors::timeoutLeavesPushOutcomeUnknown);
   }
 }

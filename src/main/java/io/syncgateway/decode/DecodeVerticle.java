@@ -3,6 +3,7 @@ package io.syncgateway.decode;
 import io.syncgateway.batch.BatchPreparer;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusCodecs;
+import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.PreparedPush;
 import io.syncgateway.bus.PushRequest;
 import io.syncgateway.bus.PushResult;
@@ -79,6 +80,7 @@ public class DecodeVerticle extends VerticleBase {
     }
     return vertx.eventBus().<PushResult>request(Addresses.PUSH_DECIDE, prepared, nextStage)
         .onComplete(answered -> reservation.release())
+        .recover(BusErrors::timeoutLeavesPushOutcomeUnknown)
         .map(Message::body);
   }
 

@@ -11,8 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -54,16 +52,11 @@ final class PushHandler {
     PushRequest request = new PushRequest(Authenticator.principal(rc), rc.request().getHeader(DEVICE_HEADER),
         PayloadDecoder.normalize(rc.request().getHeader("Content-Encoding")), body == null ? Buffer.buffer() : body);
     eventBus.<PushResult>request(Addresses.PUSH_DECODE, request, busOptions)
-        .recover(PushHandler::timeoutLeavesOutcomeUnknown)
+        .recover(BusErrors::timeoutLeavesPushOutcomeUnknown)
         .compose(reply -> respond(rc, reply.body()))
         .onFailure(rc::fail);
   }
 
-  /** No answer in time: the push may still commit, so the client must not be told nothing was applied. */
-  private static <T> Future<T> timeoutLeavesOutcomeUnknown(Throwable error) {
-    return Future.failedFuture(error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
-        ? BusErrors.pushOutcomeUnknown() : error);
-  }
 
   /** Answers the push response; the request log gets the device and the counts. */
   private static Future<Void> respond(RoutingContext rc, PushResult result) {
