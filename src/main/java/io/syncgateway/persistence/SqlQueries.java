@@ -136,16 +136,13 @@ final class SqlQueries {
    * the page was cut and the feed goes on.
    */
   static String feedPage(Set<EntityType> types) {
-    String branches = types.stream()
-        .map(type -> "(SELECT '" + type.singular() + "' AS entity_type, " + FEED_COLUMNS + " FROM " + type.table()
-            + " WHERE org_id = $1 AND (feed_xid, feed_seq) > ($2, $3) AND feed_xid < h.horizon"
-            + " AND last_modified_device IS DISTINCT FROM $4 ORDER BY feed_xid, feed_seq LIMIT $5)")
-        .collect(Collectors.joining(" UNION ALL "));
+    String branches = feedRowsPerType(types,
+        "(feed_xid, feed_seq) > ($2, $3) AND feed_xid < h.horizon ORDER BY feed_xid, feed_seq LIMIT $5");
     return "WITH h AS MATERIALIZED (SELECT " + HORIZON + " AS horizon) "
         + "SELECT h.horizon, held.xid AS held, page.* FROM h "
         + "LEFT JOIN LATERAL (" + HELD + ") held ON true "
         + "LEFT JOIN LATERAL (SELECT * FROM (SELECT c.*, count(*) OVER () AS page_candidates, "
-        + "coalesce(sum(octet_length(c.data::text)) OVER (ORDER BY c.feed_xid, c.feed_seq "
+        + "coalesce(sum(octet_length(c.data)) OVER (ORDER BY c.feed_xid, c.feed_seq "
         + "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS bytes_before "
         + "FROM (SELECT * FROM (" + branches + ") u ORDER BY feed_xid, feed_seq LIMIT $5) c) sized "
         + "WHERE sized.bytes_before < $7) page ON true "
@@ -159,11 +156,7 @@ final class SqlQueries {
    * horizon never change, so windows never shift.
    */
   static String offsetPage(Set<EntityType> types) {
-    String branches = types.stream()
-        .map(type -> "SELECT '" + type.singular() + "' AS entity_type, " + FEED_COLUMNS + " FROM " + type.table()
-            + " WHERE org_id = $1 AND feed_xid = s.xid AND feed_seq = s.seq"
-            + " AND last_modified_device IS DISTINCT FROM $4")
-        .collect(Collectors.joining(" UNION ALL "));
+    String branches = feedRowsPerType(types, "feed_xid = s.xid AND feed_seq = s.seq");
     return "WITH h AS MATERIALIZED (SELECT " + HORIZON + " AS horizon), "
         + "s AS MATERIALIZED (SELECT l.xid, l.seq, l.written_at FROM feed_log l, h WHERE l.org_id = $1 "
         + "AND (l.xid, l.seq) > ($2, $3) AND l.xid < h.horizon AND l.entity_type = ANY($6) "
@@ -174,6 +167,18 @@ final class SqlQueries {
         + "LEFT JOIN s ON true "
         + "LEFT JOIN LATERAL (" + branches + ") page ON true "
         + "ORDER BY s.xid, s.seq";
+  }
+
+  /**
+   * One SELECT of feed rows ({@link #FEED_COLUMNS}, with their type) per table, joined by UNION ALL:
+   * rows of organization $1 not last written by device $4, and {@code condition} (which may end in
+   * an ORDER BY and LIMIT of its own).
+   */
+  private static String feedRowsPerType(Set<EntityType> types, String condition) {
+    return types.stream()
+        .map(type -> "(SELECT '" + type.singular() + "' AS entity_type, " + FEED_COLUMNS + " FROM " + type.table()
+            + " WHERE org_id = $1 AND last_modified_device IS DISTINCT FROM $4 AND " + condition + ")")
+        .collect(Collectors.joining(" UNION ALL "));
   }
 
   /** The newest transaction at or above the horizon that wrote to the organization's feed (types $6). */
