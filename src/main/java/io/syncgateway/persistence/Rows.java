@@ -11,10 +11,14 @@ final class Rows {
   private Rows() {}
 
   static EntityRow entity(EntityType type, Row row) {
+    return entity(type, row, row.getJsonObject("data"));
+  }
+
+  private static EntityRow entity(EntityType type, Row row, JsonObject data) {
     return new EntityRow(
         type,
         row.getString("id"),
-        row.getJsonObject("data"),
+        data,
         EntityRow.clockOf(row.getJsonObject("vector_clock")),
         row.getLong("version"),
         row.getLong("created_at"),
@@ -34,12 +38,7 @@ final class Rows {
   /** A row of a feed page ({@link SqlQueries#FEED_COLUMNS}), whose entity_type column names its table. */
   static FeedEntry feedEntry(Row row) {
     EntityType type = EntityType.fromName(row.getString("entity_type"));
-    EntityRow withoutData = new EntityRow(type, row.getString("id"), new JsonObject(),
-        EntityRow.clockOf(row.getJsonObject("vector_clock")), row.getLong("version"), row.getLong("created_at"),
-        row.getString("created_by"), row.getLong("updated_at"), row.getString("last_modified_by"),
-        row.getString("last_modified_device"), row.getLong("deleted_at"), row.getString("deleted_by"),
-        row.getString("deleted_from_device"), row.getString("checksum"));
-    return new FeedEntry(withoutData, row.getString("data"));
+    return new FeedEntry(entity(type, row, new JsonObject()), row.getString("data"));
   }
 
   /** Parameters of {@link SqlQueries#conditionalUpsert}: the state, written only over {@code expectedVersion}. */
