@@ -3,44 +3,39 @@ package io.syncgateway;
 import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.auth.VerificationKeys;
-import io.syncgateway.client.cli.ClientCli;
-import io.syncgateway.bench.BenchCommand;
-import io.syncgateway.bench.ChaosCommand;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.LogFormat;
 import io.syncgateway.config.Setting;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Command line: no arguments runs the gateway; {@code token --user U --org O [--role R]
- * [--expires-in SECONDS]} prints a token signed with the configured secret; {@code client …} runs
- * one command of the command-line sync client (see {@link ClientCli}); {@code bench [options]}
- * runs the benchmark ({@link BenchCommand}); {@code chaos [options]} runs the gateway under hostile
- * load and database faults ({@link ChaosCommand}).
+ * Command line of the server jar: no arguments (or {@code run}) runs the gateway; {@code token --user U
+ * --org O [--role R] [--expires-in SECONDS]} prints a token signed with the configured secret. The
+ * command-line sync client and the bench have jars of their own (see {@link #MOVED}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  /** Commands that live in their own jars since the client and the bench left the server. */
+  private static final Map<String, String> MOVED = Map.of(
+      "client", "java -jar clients/java/target/sync-client-cli.jar ...",
+      "bench", "java -jar bench/target/sync-bench.jar bench ...",
+      "chaos", "java -jar bench/target/sync-bench.jar chaos ...");
 
   private Main() {}
 
   public static void main(String[] args) {
     try {
-      if (args.length > 0 && args[0].equals("client")) {
-        System.exit(ClientCli.run(List.of(args).subList(1, args.length), System.out));
+      if (args.length > 0 && MOVED.containsKey(args[0])) {
+        System.err.println("'" + args[0] + "' is not part of the server jar: run " + MOVED.get(args[0]));
+        System.exit(2);
       } else if (args.length > 0 && args[0].equals("token")) {
         System.out.println(token(options(args)));
-      } else if (args.length > 0 && args[0].equals("bench")) {
-        BenchCommand.run(options(args), System.out);
-        System.exit(0);
-      } else if (args.length > 0 && args[0].equals("chaos")) {
-        ChaosCommand.run(options(args), System.out);
-        System.exit(0);
       } else if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
         System.out.println(usage());
       } else if (args.length == 0 || args[0].equals("run")) {
@@ -59,20 +54,8 @@ public final class Main {
     return String.join("\n",
         "usage: java -jar target/sync-gateway.jar [run]",
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
-        "       java -jar target/sync-gateway.jar client --url URL --token JWT [--store FILE] COMMAND (client help: client --help)",
-        "       java -jar target/sync-gateway.jar bench [--devices 16] [--batches 20] [--batch-size 100] [--curves all] ...",
-        "         starts a gateway (-Xmx256m) on an embedded PostgreSQL, drives it over HTTP and compares it with the",
-        "         --targets direct (the gateway's persistence code, no HTTP) and floor (a hand-written minimal transaction",
-        "         on tables of its own); reports gateway/direct and gateway/floor ratios and the gateway's and PostgreSQL's",
-        "         CPU per 100 entities; options and defaults: " + String.join(" ", BenchCommand.optionDefaults()),
-        "         (see docs/performance.md)",
-        "       java -jar target/sync-gateway.jar chaos [--seconds 60] [--out chaos-results.json] [--faults all] ...",
-        "         starts a gateway (-Xmx256m) on its own embedded PostgreSQL, drives 8 quiet organizations at a steady",
-        "         rate and injects one fault after another: idle-flood, slow-clients, max-bodies, flood-org, db-stall",
-        "         (SIGSTOP of PostgreSQL), postmaster-kill (kill -9); reports requests by status per fault window, the",
-        "         quiet pushes' p50/p99, recovery times, health answers, OutOfMemoryErrors and acknowledged writes lost;",
-        "         options and defaults: " + String.join(" ", ChaosCommand.optionDefaults()),
-        "         (see docs/operations.md, \"Chaos run\")",
+        "       (the sync client: java -jar clients/java/target/sync-client-cli.jar --help;",
+        "        bench and chaos: java -jar bench/target/sync-bench.jar bench|chaos --help)",
         "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
         "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }
@@ -158,7 +141,8 @@ public final class Main {
     return value;
   }
 
-  private static Map<String, String> options(String[] args) {
+  /** {@code --name value} or {@code --name=value} options after the command word (also used by the bench's main). */
+  public static Map<String, String> options(String[] args) {
     Map<String, String> options = new HashMap<>();
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];

@@ -1,6 +1,6 @@
 package io.syncgateway.jmh;
 
-import io.syncgateway.client.sync.GatewayApi;
+import io.syncgateway.wire.Gzip;
 import io.syncgateway.decode.PayloadDecoder;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class GzipDecodeBenchmark {
   private final PayloadDecoder decoder = new PayloadDecoder(16 * 1024 * 1024);
-  private final byte[] gzipped = GatewayApi.gzip(Samples.batch(100).toBuffer().getBytes());
+  private final byte[] gzipped = Gzip.gzip(Samples.batch(100).toBuffer().getBytes());
 
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.OPERATIONS)

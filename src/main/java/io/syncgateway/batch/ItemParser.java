@@ -1,5 +1,7 @@
 package io.syncgateway.batch;
 
+import io.syncgateway.entity.Priorities;
+import io.syncgateway.entity.Operation;
 import io.syncgateway.auth.Principal;
 import io.syncgateway.checksum.Checksums;
 import io.syncgateway.clock.InvalidClockException;

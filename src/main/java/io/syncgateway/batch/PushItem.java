@@ -1,5 +1,6 @@
 package io.syncgateway.batch;
 
+import io.syncgateway.entity.Operation;
 import io.syncgateway.clock.VectorClock;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;

@@ -1,5 +1,6 @@
 package io.syncgateway.batch;
 
+import io.syncgateway.entity.Operation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

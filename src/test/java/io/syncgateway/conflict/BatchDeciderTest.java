@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.auth.Principal;
 import io.syncgateway.auth.Role;
-import io.syncgateway.batch.Operation;
+import io.syncgateway.entity.Operation;
 import io.syncgateway.batch.PushItem;
 import io.syncgateway.batch.Rejection;
 import io.syncgateway.checksum.Checksums;

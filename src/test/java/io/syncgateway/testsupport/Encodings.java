@@ -1,6 +1,6 @@
 package io.syncgateway.testsupport;
 
-import io.syncgateway.client.sync.GatewayApi;
+import io.syncgateway.wire.Gzip;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +16,7 @@ public final class Encodings {
 
   /** gzip as the SDK sends it. */
   public static byte[] gzip(byte[] data) {
-    return GatewayApi.gzip(data);
+    return Gzip.gzip(data);
   }
 
   /** zlib-wrapped deflate (RFC 1950), what HTTP's {@code deflate} names. */
