@@ -1,5 +1,6 @@
 package io.syncgateway.client;
 
+import io.syncgateway.client.auth.Credentials;
 import io.syncgateway.client.conflict.ConflictResolver;
 import io.syncgateway.client.conflict.Resolution;
 import io.syncgateway.client.live.Backoff;
@@ -87,12 +88,15 @@ public final class SyncClient implements AutoCloseable {
     this.changes = new LocalChanges(store, queue, device);
     this.remote = new RemoteChanges(store, queue);
     this.resolutions = new ConflictResolutions(store, changes);
+    // One current token for requests and the live stream: a renewal by either serves both.
+    Credentials credentials = new Credentials(options.tokens(), scheduler, options.tokenRefreshMarginMs());
     this.api = new GatewayApi(http, options, scheduler,
-        new ClientCircuitBreaker(scheduler, options.breakerThreshold(), options.breakerResetMs()));
+        new ClientCircuitBreaker(scheduler, options.breakerThreshold(), options.breakerResetMs()), credentials,
+        this::publish);
     this.engine = new SyncEngine(runner, store, queue, remote, device, api, options, scheduler, monitor,
         this::publish, this::publishChanges);
     this.triggers = new SyncTriggers(scheduler, engine::requestSync, options.periodicMs(), options.debounceMs());
-    this.live = new LiveUpdates(new HttpEventStream(transport, options.baseUrl(), options.token(), deviceId),
+    this.live = new LiveUpdates(new HttpEventStream(transport, options.baseUrl(), credentials, deviceId),
         scheduler, new Backoff(options.liveBackoffBaseMs(), options.liveBackoffCapMs(),
             () -> ThreadLocalRandom.current().nextDouble()), triggers::remoteChange, this::publish);
   }

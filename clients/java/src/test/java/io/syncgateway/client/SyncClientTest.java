@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.client.conflict.Resolvers;
 import io.syncgateway.client.live.LiveUpdates;
+import io.syncgateway.client.store.Conflict;
 import io.syncgateway.client.store.EntityStatus;
 import io.syncgateway.client.store.LocalEntity;
 import io.syncgateway.client.store.LocalStore;
@@ -106,6 +107,37 @@ class SyncClientTest {
     });
     assertThat(b.list(EntityType.TASK).await()).hasSize(2);
     restarted.close();
+    b.close();
+  }
+
+  @Test
+  @DisplayName("a conflict event carries both clocks as typed values and JSON; no event or conflict text shows VectorClock{…}")
+  void conflictDetailsAreTyped() {
+    String org = Changes.uniqueId("org");
+    SyncClient a = open(dir.resolve("typed-a.db"), "u1", org);
+    SyncClient b = open(dir.resolve("typed-b.db"), "u1", org);
+    List<SyncEvent> events = new CopyOnWriteArrayList<>();
+    a.onEvent(events::add);
+    String id = a.create(EntityType.TASK, task("Buy milk")).await().id();
+    a.syncNow().await();
+    b.syncNow().await();
+    b.update(EntityType.TASK, id, new JsonObject().put("status", "done")).await();
+    b.syncNow().await();
+    a.update(EntityType.TASK, id, new JsonObject().put("title", "Buy oat milk")).await();
+    a.syncNow().await();
+
+    Conflict conflict = a.conflicts().await().get(0);
+    SyncEvent added = events.stream().filter(e -> e.type() == SyncEvent.Type.CONFLICT_ADDED).findFirst().orElseThrow();
+    assertThat(added.clock()).isEqualTo(conflict.local().clock());
+    assertThat(added.remoteClock()).isEqualTo(conflict.remote().clock());
+    assertThat(added.remoteClock().asMap()).containsEntry(b.deviceId(), 1L);
+    assertThat(added.toJson().getJsonObject("remoteVectorClock")).isEqualTo(conflict.remote().clock().toJson());
+    assertThat(added.detail()).contains(conflict.remote().clock().toJson().encode());
+    assertThat(events).allSatisfy(event -> assertThat(event.toString() + event.detail())
+        .doesNotContain("VectorClock{"));
+    assertThat(conflict.toString()).doesNotContain("VectorClock{")
+        .contains(conflict.local().clock().toJson().encode());
+    a.close();
     b.close();
   }
 

@@ -13,6 +13,14 @@ public interface EventStream {
    */
   Future<Subscription> open(Consumer<ServerSentEvent> events, Consumer<String> ended);
 
+  /**
+   * Renews the token the next subscription will use: the gateway announced the current one expires
+   * ({@code event: reauthenticate}) or refused it (401). Streams without tokens have nothing to do.
+   */
+  default Future<Void> renewCredentials() {
+    return Future.succeededFuture();
+  }
+
   /** An open stream. */
   interface Subscription {
     void close();

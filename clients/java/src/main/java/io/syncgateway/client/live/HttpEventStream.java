@@ -1,5 +1,6 @@
 package io.syncgateway.client.live;
 
+import io.syncgateway.client.auth.Credentials;
 import io.syncgateway.client.sync.RetryAfter;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
@@ -14,25 +15,40 @@ import java.util.function.Consumer;
 /**
  * {@code GET /api/sync/events} on a Vert.x {@link HttpClient}. The client's idle timeout doubles as
  * the stream's watchdog: the gateway writes a ping at least every 15 s, so a silent connection is
- * a dead one.
+ * a dead one. Each subscription takes the client's current token, so a reconnection after the
+ * token was renewed uses the new one.
  */
 public final class HttpEventStream implements EventStream {
   static final String PATH = "/api/sync/events";
 
   private final HttpClient client;
   private final String baseUrl;
-  private final String token;
+  private final Credentials credentials;
   private final String deviceId;
+  private volatile String lastToken;
 
-  public HttpEventStream(HttpClient client, String baseUrl, String token, String deviceId) {
+  public HttpEventStream(HttpClient client, String baseUrl, Credentials credentials, String deviceId) {
     this.client = client;
     this.baseUrl = baseUrl;
-    this.token = token;
+    this.credentials = credentials;
     this.deviceId = deviceId;
   }
 
   @Override
+  public Future<Void> renewCredentials() {
+    String rejected = lastToken;
+    return (rejected == null ? credentials.token() : credentials.renewAfterRejection(rejected)).mapEmpty();
+  }
+
+  @Override
   public Future<Subscription> open(Consumer<ServerSentEvent> events, Consumer<String> ended) {
+    return credentials.token().compose(token -> {
+      lastToken = token;
+      return open(token, events, ended);
+    });
+  }
+
+  private Future<Subscription> open(String token, Consumer<ServerSentEvent> events, Consumer<String> ended) {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
         .setAbsoluteURI(baseUrl + PATH + "?deviceId=" + URLEncoder.encode(deviceId, StandardCharsets.UTF_8))
         .putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream")

@@ -9,8 +9,9 @@ import java.util.function.Consumer;
  * {@code changes} event, and every (re)connection (changes may have been missed while the stream
  * was down), pokes once; the sync engine coalesces pokes. A stream that ends or cannot be opened is
  * reopened with backoff, and not before {@code Retry-After} when the gateway gives one; {@code
- * reauthenticate} reopens at once. A gateway without the endpoint is not asked again until the
- * next {@link #start()}: periodic syncs carry on meanwhile, as they always do.
+ * reauthenticate} renews the token and reopens at once, and a 401 renews it before the next
+ * attempt. A gateway without the endpoint is not asked again until the next {@link #start()}:
+ * periodic syncs carry on meanwhile, as they always do.
  */
 public final class LiveUpdates {
   private static final String CHANGES = "changes";
@@ -111,9 +112,17 @@ public final class LiveUpdates {
     subscription = null;
     if (reauthenticate) {
       publisher.accept(SyncEvent.cycle(SyncEvent.Type.LIVE_DISCONNECTED, "token expired; reconnecting"));
-      connect();
+      state = State.CONNECTING;
+      stream.renewCredentials().onComplete(renewed -> reconnectAfterRenewal(attempt));
     } else {
       retryLater(backoff.delayMs(failedAttempts++), reason);
+    }
+  }
+
+  /** Reconnects (with whatever token there is: a failed renewal makes the attempt fail and back off). */
+  private synchronized void reconnectAfterRenewal(long attempt) {
+    if (attempt == generation) {
+      connect();
     }
   }
 
@@ -126,6 +135,9 @@ public final class LiveUpdates {
       publisher.accept(SyncEvent.cycle(SyncEvent.Type.LIVE_UNAVAILABLE,
           "the gateway has no live updates (" + error.getMessage() + "); relying on periodic syncs"));
       return;
+    }
+    if (error instanceof StreamRefused refusal && refusal.status() == 401) {
+      stream.renewCredentials();
     }
     // Never sooner than the gateway asked, nor than our own backoff (a Retry-After of 0 must not
     // turn into a reconnection storm).

@@ -26,6 +26,12 @@ public record Conflict(EntityType type, String entityId, Version local, Version 
     public static Version of(LocalEntity entity) {
       return new Version(entity.fields().copy(), entity.clock(), entity.deleted(), entity.updatedAt());
     }
+
+    /** JSON, so that logging a version never prints a clock's Java representation. */
+    @Override
+    public String toString() {
+      return toJson().encode();
+    }
   }
 
   public Conflict withRemote(Version newer) {
@@ -39,6 +45,11 @@ public record Conflict(EntityType type, String entityId, Version local, Version 
   public JsonObject toJson() {
     return new JsonObject().put("type", type.singular()).put("entityId", entityId).put("local", local.toJson())
         .put("remote", remote.toJson()).put("base", base).put("detectedAt", detectedAt);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
   }
 
   public static Conflict fromJson(JsonObject json) {

@@ -4,11 +4,12 @@ import java.util.Set;
 
 /**
  * A request to the gateway failed. {@code status} is 0 for network errors and when the client is
- * offline or its circuit breaker is open; {@code code} is the problem+json contract code if any.
+ * offline, its circuit breaker is open or it has no token; {@code code} is the problem+json
+ * contract code if any.
  */
 public final class GatewayError extends RuntimeException {
   /** Codes of requests that never left the client. */
-  public static final Set<String> NOT_SENT = Set.of(GatewayApi.OFFLINE, GatewayApi.CIRCUIT_OPEN);
+  public static final Set<String> NOT_SENT = Set.of(GatewayApi.OFFLINE, GatewayApi.CIRCUIT_OPEN, GatewayApi.NO_TOKEN);
 
   private final int status;
   private final String code;

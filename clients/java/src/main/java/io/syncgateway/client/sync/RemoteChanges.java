@@ -104,8 +104,7 @@ public final class RemoteChanges {
     } else {
       store.putConflict(new Conflict(remote.type(), remote.id(), Conflict.Version.of(local), remote.version(),
           local.base(), now));
-      events.add(SyncEvent.entity(SyncEvent.Type.CONFLICT_ADDED, remote.type(), remote.id(), local.clock(),
-          "concurrent with " + remote.clock()));
+      events.add(SyncEvent.conflict(remote.type(), remote.id(), local.clock(), remote.clock()));
     }
     store.putEntity(local.withStatus(EntityStatus.CONFLICT));
     queue.pendingItems().stream()
