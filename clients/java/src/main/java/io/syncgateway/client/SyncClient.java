@@ -13,9 +13,11 @@ import io.syncgateway.client.store.QueueItem;
 import io.syncgateway.client.sync.ClientCircuitBreaker;
 import io.syncgateway.client.sync.ConflictResolutions;
 import io.syncgateway.client.sync.DeviceClock;
+import io.syncgateway.client.sync.FailedChanges;
 import io.syncgateway.client.sync.GatewayApi;
 import io.syncgateway.client.sync.LocalChanges;
 import io.syncgateway.client.sync.RemoteChanges;
+import io.syncgateway.client.sync.ServerCopies;
 import io.syncgateway.client.sync.StoreRunner;
 import io.syncgateway.client.sync.SyncEngine;
 import io.syncgateway.client.sync.SyncQueue;
@@ -62,6 +64,8 @@ public final class SyncClient implements AutoCloseable {
   private final LocalChanges changes;
   private final RemoteChanges remote;
   private final ConflictResolutions resolutions;
+  private final FailedChanges failures;
+  private final ServerCopies serverCopies;
   private final GatewayApi api;
   private final SyncEngine engine;
   private final SyncTriggers triggers;
@@ -95,6 +99,8 @@ public final class SyncClient implements AutoCloseable {
         this::publish);
     this.engine = new SyncEngine(runner, store, queue, remote, device, api, options, scheduler, monitor,
         this::publish, this::publishChanges);
+    this.failures = new FailedChanges(store, queue);
+    this.serverCopies = new ServerCopies(api);
     this.triggers = new SyncTriggers(scheduler, engine::requestSync, options.periodicMs(), options.debounceMs());
     this.live = new LiveUpdates(new HttpEventStream(transport, options.baseUrl(), credentials, deviceId),
         scheduler, new Backoff(options.liveBackoffBaseMs(), options.liveBackoffCapMs(),
@@ -168,7 +174,27 @@ public final class SyncClient implements AutoCloseable {
 
   /** Puts a failed item back in the queue. */
   public Future<Boolean> requeue(long seq) {
-    return runner.tx(events -> queue.requeue(seq, scheduler.now())).onSuccess(done -> triggers.localChange());
+    return runner.tx(events -> failures.requeue(seq, scheduler.now())).onSuccess(done -> triggers.localChange());
+  }
+
+  /**
+   * Retries the entity's refused change, as edited since (writes to an entity whose change failed
+   * amend that change and wait for this call). Fails when the entity has no failed change.
+   */
+  public Future<QueueItem> retry(EntityType type, String id) {
+    return runner.tx(events -> failures.retry(type, id, scheduler.now())).onSuccess(done -> triggers.localChange());
+  }
+
+  /**
+   * Gives up the entity's refused change: the local copy goes back to the server's current state
+   * (fetched from the gateway), or is removed when the server has none. Returns the restored entity.
+   */
+  public Future<Optional<LocalEntity>> discard(EntityType type, String id) {
+    return runner.tx(events -> {
+      failures.failedItem(type, id);
+      return store.entity(type, id).orElseThrow();
+    }).compose(serverCopies::of)
+        .compose(server -> runner.tx(events -> failures.discard(type, id, server, events)));
   }
 
   // ---- conflicts

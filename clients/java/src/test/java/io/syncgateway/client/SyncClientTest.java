@@ -8,6 +8,7 @@ import io.syncgateway.client.store.Conflict;
 import io.syncgateway.client.store.EntityStatus;
 import io.syncgateway.client.store.LocalEntity;
 import io.syncgateway.client.store.LocalStore;
+import io.syncgateway.client.store.QueueItem;
 import io.syncgateway.client.store.SqliteLocalStore;
 import io.syncgateway.clock.ClockRelation;
 import io.syncgateway.entity.EntityType;
@@ -173,6 +174,72 @@ class SyncClientTest {
     long seq = other.failedItems().await().get(0).seq();
     assertThat(other.requeue(seq).await()).isTrue();
     assertThat(other.pendingItems().await()).hasSize(1);
+    author.close();
+    other.close();
+  }
+
+  @Test
+  @DisplayName("a refused change edited after it failed waits until retried, then goes out with the edit")
+  void refusedChangeEditedAndRetried() {
+    String org = Changes.uniqueId("org");
+    SyncClient client = open(dir.resolve("retry.db"), "u1", org);
+    SyncClient other = open(dir.resolve("retry-other.db"), "u1", org);
+    String id = client.create(EntityType.TASK, task("x".repeat(501))).await().id();
+    client.syncNow().await();
+    assertThat(client.failedItems().await()).singleElement().extracting(QueueItem::lastError).asString()
+        .startsWith("validation");
+
+    LocalEntity edited = client.update(EntityType.TASK, id, task("Short enough")).await();
+    assertThat(edited.status()).isEqualTo(EntityStatus.FAILED);
+    assertThat(client.syncNow().await().pushed()).as("the edit waits for the retry").isZero();
+
+    client.retry(EntityType.TASK, id).await();
+    assertThat(client.syncNow().await().pushed()).isEqualTo(1);
+    assertThat(client.failedItems().await()).isEmpty();
+    assertThat(client.get(EntityType.TASK, id).await()).hasValueSatisfying(
+        task -> assertThat(task.status()).isEqualTo(EntityStatus.SYNCED));
+    other.syncNow().await();
+    assertThat(other.get(EntityType.TASK, id).await()).hasValueSatisfying(
+        task -> assertThat(task.fields().getString("title")).isEqualTo("Short enough"));
+    client.close();
+    other.close();
+  }
+
+  @Test
+  @DisplayName("discarding a refused change puts the server's state back, or removes what the server never had")
+  void refusedChangeDiscarded() {
+    String org = Changes.uniqueId("org");
+    SyncClient author = open(dir.resolve("discard-author.db"), "u1", org);
+    SyncClient other = open(dir.resolve("discard-other.db"), "u2", org);
+    List<SyncEvent> discarded = new CopyOnWriteArrayList<>();
+    other.onEvent(e -> {
+      if (e.type() == SyncEvent.Type.ITEM_DISCARDED) {
+        discarded.add(e);
+      }
+    });
+    String taskId = author.create(EntityType.TASK, task("Plan trip")).await().id();
+    String commentId = author.create(EntityType.COMMENT, new JsonObject().put("taskId", taskId)
+        .put("content", "book flights")).await().id();
+    author.syncNow().await();
+    other.syncNow().await();
+    other.update(EntityType.COMMENT, commentId, new JsonObject().put("content", "book trains")).await();
+    String refusedTask = other.create(EntityType.TASK, task("y".repeat(501))).await().id();
+    other.syncNow().await();
+    assertThat(other.failedItems().await()).hasSize(2);
+
+    assertThat(other.discard(EntityType.COMMENT, commentId).await()).hasValueSatisfying(comment -> {
+      assertThat(comment.fields().getString("content")).isEqualTo("book flights");
+      assertThat(comment.status()).isEqualTo(EntityStatus.SYNCED);
+    });
+    assertThat(other.discard(EntityType.TASK, refusedTask).await()).isEmpty();
+
+    assertThat(other.get(EntityType.TASK, refusedTask).await()).isEmpty();
+    assertThat(other.failedItems().await()).isEmpty();
+    assertThat(other.pendingItems().await()).isEmpty();
+    assertThat(discarded).extracting(SyncEvent::entityId).containsExactly(commentId, refusedTask);
+    assertThat(other.syncNow().await().succeeded()).isTrue();
+    assertThat(other.get(EntityType.COMMENT, commentId).await()).hasValueSatisfying(
+        comment -> assertThat(comment.fields().getString("content")).isEqualTo("book flights"));
     author.close();
     other.close();
   }

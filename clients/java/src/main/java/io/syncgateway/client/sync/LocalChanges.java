@@ -5,6 +5,7 @@ import io.syncgateway.client.store.Conflict;
 import io.syncgateway.client.store.EntityStatus;
 import io.syncgateway.client.store.LocalEntity;
 import io.syncgateway.client.store.LocalStore;
+import io.syncgateway.client.store.QueueState;
 import io.syncgateway.clock.VectorClock;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.entity.Ids;
@@ -15,7 +16,8 @@ import java.util.Set;
 /**
  * Local writes (call inside a store transaction): each takes the device's next clock value,
  * replaces the entity's state and queues it. While an entity is in conflict, writes change the
- * conflict's local side and wait for the resolution to be queued.
+ * conflict's local side and wait for the resolution to be queued; while a change of it is in the
+ * failed queue, writes amend that failed change.
  */
 public final class LocalChanges {
   private final LocalStore store;
@@ -81,8 +83,11 @@ public final class LocalChanges {
     store.putEntity(entity);
     if (inConflict) {
       store.conflict(type, id).ifPresent(c -> store.putConflict(c.withLocal(Conflict.Version.of(entity))));
-    } else {
-      queue.enqueue(entity, operation, changed, now);
+    } else if (queue.enqueue(entity, operation, changed, now).state() == QueueState.FAILED) {
+      // It amended a refused change: the entity stays failed until the app retries or discards it.
+      LocalEntity failed = entity.withStatus(EntityStatus.FAILED);
+      store.putEntity(failed);
+      return failed;
     }
     return entity;
   }

@@ -6,6 +6,7 @@ import io.syncgateway.client.store.LocalEntity;
 import io.syncgateway.client.store.LocalStore;
 import io.syncgateway.client.store.QueueItem;
 import io.syncgateway.client.store.QueueState;
+import io.syncgateway.entity.EntityType;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.Set;
 /**
  * The sync queue's rules over a {@link LocalStore} (call inside a store transaction): one pending
  * item per entity, pushed by priority then age, retried with exponential backoff, and moved to the
- * failed queue after too many retries — never dropped.
+ * failed queue after too many retries — never dropped. Later changes to an entity with a failed
+ * item amend that item, which stays failed until requeued.
  */
 public final class SyncQueue {
   private static final Comparator<QueueItem> PUSH_ORDER = Comparator.comparingInt(QueueItem::priority)
@@ -39,15 +41,17 @@ public final class SyncQueue {
    */
   public QueueItem enqueue(LocalEntity entity, Operation operation, Set<String> changedFields, long now) {
     int priority = Priorities.of(entity.type(), operation, changedFields);
-    Optional<QueueItem> pending = pending(entity);
+    // A change to an entity whose change the server refused amends the failed item: it waits there
+    // until the app retries it (requeue) or discards it, rather than being pushed half-fixed.
+    Optional<QueueItem> amended = pending(entity).or(() -> failed(entity.type(), entity.id()));
     QueueItem item;
-    if (pending.isPresent()) {
-      QueueItem old = pending.get();
+    if (amended.isPresent()) {
+      QueueItem old = amended.get();
       Set<String> fields = new LinkedHashSet<>(old.changedFields());
       fields.addAll(changedFields);
       item = new QueueItem(old.seq(), entity.type(), entity.id(), combine(old.operation(), operation),
           Math.min(old.priority(), priority), fields, entity.wire(), entity.clock(), old.createdAt(),
-          old.retryCount(), old.nextAttemptAt(), QueueState.PENDING, old.lastError());
+          old.retryCount(), old.nextAttemptAt(), old.state(), old.lastError());
     } else {
       item = new QueueItem(store.nextQueueSeq(), entity.type(), entity.id(), operation, priority,
           new LinkedHashSet<>(changedFields), entity.wire(), entity.clock(), now, 0, now, QueueState.PENDING, null);
@@ -83,6 +87,13 @@ public final class SyncQueue {
 
   public List<QueueItem> failed() {
     return store.queueItems().stream().filter(i -> i.state() == QueueState.FAILED).toList();
+  }
+
+  /** The entity's latest failed item, if the server refused a change of it. */
+  public Optional<QueueItem> failed(EntityType type, String id) {
+    return store.queueItems().stream()
+        .filter(i -> i.state() == QueueState.FAILED && i.type() == type && i.entityId().equals(id))
+        .reduce((earlier, later) -> later);
   }
 
   /** The delay before retry number {@code retryCount}: base × 2^retryCount, capped. */

@@ -103,14 +103,23 @@ class SyncQueueTest {
   }
 
   @Test
-  @DisplayName("a failed item stays apart from a newer pending change of the same entity")
-  void failedItemsStayApart() {
+  @DisplayName("a later change of an entity with a failed item amends that item, which stays failed until requeued")
+  void laterChangeAmendsFailedItem() {
     LocalEntity first = task("t", new JsonObject());
     QueueItem item = queue.enqueue(first, Operation.CREATE, Set.of("title"), 0);
     queue.fail(item, "validation: title too long");
-    queue.enqueue(task("t", new JsonObject()), Operation.UPDATE, Set.of("title"), 10);
+    LocalEntity edited = task("t", new JsonObject().put("title", "short"));
+    queue.enqueue(edited, Operation.UPDATE, Set.of("status"), 10);
 
-    assertThat(queue.failed()).singleElement().extracting(QueueItem::clock).isEqualTo(first.clock());
-    assertThat(queue.pendingItems()).hasSize(1);
+    assertThat(queue.pendingItems()).isEmpty();
+    assertThat(queue.failed()).singleElement().satisfies(failed -> {
+      assertThat(failed.seq()).isEqualTo(item.seq());
+      assertThat(failed.clock()).isEqualTo(edited.clock());
+      assertThat(failed.operation()).as("still a create").isEqualTo(Operation.CREATE);
+      assertThat(failed.changedFields()).containsExactlyInAnyOrder("title", "status");
+      assertThat(failed.payload().getString("title")).isEqualTo("short");
+    });
+    assertThat(queue.requeue(item.seq(), 20)).isTrue();
+    assertThat(queue.ready(20, 10)).singleElement().extracting(QueueItem::clock).isEqualTo(edited.clock());
   }
 }
