@@ -40,7 +40,7 @@ def main():
     answering = threading.Event()
     answering.set()
     bridge = Bridge(args.host, args.port, args.token, timeout=10)
-    bridge.register("__errors__", lambda frame: emit("error", message=frame.get("message")))
+    bridge.on_error = lambda frame: emit("error", message=frame.get("message"))
 
     def on_changes(message):
         for change in message.body.get("changes", []):
@@ -62,7 +62,7 @@ def main():
     bridge.register("sync.changes." + args.org, on_changes)
     bridge.register("sync.hooks.validate." + args.org, on_validate)
     # The pong comes after both registrations were checked and made: then the service is on the bus.
-    bridge.register("__pong__", lambda frame: emit("ready"))
+    bridge.on_pong = lambda frame: emit("ready")
     bridge.ping()
 
     for line in sys.stdin:

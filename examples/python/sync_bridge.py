@@ -24,6 +24,8 @@ class Bridge:
         self._write_lock = threading.Lock()
         self._handlers = {}
         self.errors = []
+        self.on_error = None  # on_error(frame): an "err" frame (a refused frame, a failed request)
+        self.on_pong = None  # on_pong(frame): the answer to ping()
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
 
@@ -82,14 +84,12 @@ class Bridge:
         kind = frame.get("type")
         if kind == "err":
             self.errors.append(frame.get("message"))
-            handler = self._handlers.get("__errors__")
-            if handler:
-                handler(frame)
+            if self.on_error:
+                self.on_error(frame)
             return
         if kind == "pong":
-            handler = self._handlers.get("__pong__")
-            if handler:
-                handler(frame)
+            if self.on_pong:
+                self.on_pong(frame)
             return
         if kind != "message":
             return
