@@ -1,7 +1,11 @@
 package io.syncgateway;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.syncgateway.bridge.EventBusBridge;
+import io.syncgateway.bus.BusCodecs;
+import io.syncgateway.cluster.ClusterSettings;
 import io.syncgateway.config.GatewayConfig;
+import io.syncgateway.config.NodeRole;
 import io.syncgateway.config.Setting;
 import io.syncgateway.conflict.ConflictVerticle;
 import io.syncgateway.decode.DecodeVerticle;
@@ -27,6 +31,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +48,9 @@ public final class Gateway implements AutoCloseable {
   private final EmbeddedPostgresSupervisor supervisor;
   private final GatewayConfig config;
   private final RequestDrain drain = new RequestDrain();
+  private final Set<NodeRole> roles;
   private ChangeListener changes;
+  private EventBusBridge bridge;
 
   private Gateway(Vertx vertx, EmbeddedPostgresServer embedded, EmbeddedPostgresSupervisor supervisor,
       GatewayConfig config) {
@@ -51,6 +58,7 @@ public final class Gateway implements AutoCloseable {
     this.embedded = embedded;
     this.supervisor = supervisor;
     this.config = config;
+    this.roles = NodeRole.parse(config.string(Setting.ROLES));
   }
 
   /** Starts everything; blocks until the gateway serves HTTP. Not for event-loop threads. */
@@ -58,17 +66,21 @@ public final class Gateway implements AutoCloseable {
     GatewayConfig config = requested;
     EmbeddedPostgresServer embedded = null;
     EmbeddedPostgresSupervisor supervisor = null;
-    if (config.string(Setting.PG_URL) == null) {
+    // A node without conflict detection or persistence (an edge node of a cluster) needs no database.
+    boolean needsDatabase = NodeRole.needDatabase(NodeRole.parse(config.string(Setting.ROLES)));
+    if (needsDatabase && config.string(Setting.PG_URL) == null) {
       Path dataDir = Path.of(config.string(Setting.DATA_DIR)).toAbsolutePath().normalize();
       LOG.info("SYNC_PG_URL is not set: starting the embedded PostgreSQL with its data in {}", dataDir.resolve("postgres"));
       embedded = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
       config = config.with(Setting.PG_URL, embedded.url().connectionString());
     }
     try {
-      PgUrl url = PgUrl.parse(config.string(Setting.PG_URL));
-      LOG.info("Using PostgreSQL at {}", url.redacted());
-      Migrations.migrate(url);
-      Vertx vertx = buildVertx(config.string(Setting.METRICS_REGISTRY));
+      if (needsDatabase) {
+        PgUrl url = PgUrl.parse(config.string(Setting.PG_URL));
+        LOG.info("Using PostgreSQL at {}", url.redacted());
+        Migrations.migrate(url);
+      }
+      Vertx vertx = buildVertx(config);
       if (embedded != null) {
         supervisor = supervise(embedded, vertx, config);
       }
@@ -98,28 +110,67 @@ public final class Gateway implements AutoCloseable {
     return supervisor;
   }
 
-  private static Vertx buildVertx(String registryName) {
+  /**
+   * One process, or a member of the clustered bus (cluster.enabled). The message codecs are
+   * registered on every node before anything is deployed, so a record sent from any node is read on
+   * any other, whichever verticles it runs.
+   */
+  private static Vertx buildVertx(GatewayConfig config) {
     PrometheusMeterRegistry registry = SyncMetrics.newPrometheusRegistry();
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-        .setEnabled(true).setJvmMetricsEnabled(true).setRegistryName(registryName)
+        .setEnabled(true).setJvmMetricsEnabled(true).setRegistryName(config.string(Setting.METRICS_REGISTRY))
         .addLabels(Label.HTTP_ROUTE, Label.EB_ADDRESS));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    var builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    Vertx vertx;
+    if (config.flag(Setting.CLUSTER_ENABLED)) {
+      LOG.info("Joining the cluster '{}' on {} (members {})", config.string(Setting.CLUSTER_NAME),
+          config.string(Setting.CLUSTER_HOST), config.string(Setting.CLUSTER_MEMBERS));
+      vertx = builder.with(ClusterSettings.eventBus(options, config))
+          .withClusterManager(ClusterSettings.clusterManager(config)).buildClustered().await();
+    } else {
+      vertx = builder.with(options).build();
+    }
+    BusCodecs.register(vertx);
+    return vertx;
   }
 
+  /** The verticles of this process's roles, in dependency order; then the bridge and the change listener. */
   private Future<Void> deployAll() {
     JsonObject conf = config.toJson();
-    return deploy("persistence", PersistenceVerticle::new, config.instances(Setting.PERSISTENCE_INSTANCES), ThreadingModel.EVENT_LOOP, conf)
-        .compose(v -> deploy("conflict", ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
-        .compose(v -> deploy("decode", DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
-        .compose(v -> deploy("http", () -> new HttpVerticle(drain), config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
-        // One LISTEN per process, once the HTTP verticles that fan its notices out are there.
-        .onSuccess(id -> changes = ChangeListener.start(vertx, config, SyncMetrics.of(config.string(Setting.METRICS_REGISTRY))))
-        .onSuccess(id -> LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT)))
+    LOG.info("Roles of this process: {}", roles);
+    return deploy(NodeRole.PERSISTENCE, PersistenceVerticle::new, config.instances(Setting.PERSISTENCE_INSTANCES), ThreadingModel.EVENT_LOOP, conf)
+        .compose(v -> deploy(NodeRole.CONFLICT, ConflictVerticle::new, config.instances(Setting.CONFLICT_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+        .compose(v -> deploy(NodeRole.DECODE, DecodeVerticle::new, config.instances(Setting.DECODE_INSTANCES), ThreadingModel.WORKER, conf))
+        .compose(v -> deploy(NodeRole.HTTP, () -> new HttpVerticle(drain), config.instances(Setting.HTTP_INSTANCES), ThreadingModel.EVENT_LOOP, conf))
+        .compose(v -> config.flag(Setting.BRIDGE_ENABLED)
+            ? EventBusBridge.start(vertx, config).onSuccess(started -> bridge = started).mapEmpty()
+            : Future.succeededFuture())
+        .onSuccess(v -> startChangeListener())
+        .onSuccess(v -> {
+          if (roles.contains(NodeRole.HTTP)) {
+            LOG.info("Gateway listening on port {}", config.integer(Setting.HTTP_PORT));
+          }
+        })
         .mapEmpty();
   }
 
-  private Future<String> deploy(String name, Supplier<Deployable> verticle, int instances, ThreadingModel model,
+  /**
+   * One LISTEN per process, once the HTTP verticles that fan its notices out are there. In a cluster
+   * the persistence verticles publish each commit's notice on the clustered bus instead, so no
+   * node listens: a second mechanism would announce every change twice.
+   */
+  private void startChangeListener() {
+    if (roles.contains(NodeRole.HTTP) && !config.flag(Setting.CLUSTER_ENABLED) && config.string(Setting.PG_URL) != null) {
+      changes = ChangeListener.start(vertx, config, SyncMetrics.of(config.string(Setting.METRICS_REGISTRY)));
+    }
+  }
+
+  private Future<String> deploy(NodeRole role, Supplier<Deployable> verticle, int instances, ThreadingModel model,
       JsonObject conf) {
+    if (!roles.contains(role)) {
+      return Future.succeededFuture();
+    }
+    String name = role.wire();
     return vertx.deployVerticle(verticle, new DeploymentOptions()
             .setInstances(instances).setThreadingModel(model).setConfig(conf))
         .onSuccess(id -> LOG.info("Deployed {} instance(s) of the {} verticle ({})", instances, name,
@@ -159,6 +210,9 @@ public final class Gateway implements AutoCloseable {
       }
       if (changes != null) {
         changes.close();
+      }
+      if (bridge != null) {
+        bridge.close();
       }
       vertx.close().await();
       LOG.info("Stopped the HTTP server, the verticles and the database pool");

@@ -72,6 +72,30 @@ public final class Addresses {
   public static final String LIVE_CHANGES = "sync.live.changes";
 
   /**
+   * Published by persistence after each commit that wrote something, for services outside the JVM
+   * (the TCP bridge lets a service token of the organization register it): {@code sync.changes.<org>}.
+   * Message: JSON {@code {org, device, at, changes: [{type, id, operation, position: {xid, seq}}]}},
+   * no entity fields. No reply.
+   */
+  public static final String CHANGES_PREFIX = "sync.changes.";
+
+  /**
+   * Consumed by an external validator of the organization, through the bridge:
+   * {@code sync.hooks.validate.<org>}. Request: JSON {@code {org, deviceId, batchId, items: [{index,
+   * type, id, operation, fields}]}}; reply: JSON {@code {"rejected": [{index, message}]}}. Sent by
+   * conflict detection before it reads, with a strict deadline; no answer accepts every item.
+   */
+  public static final String VALIDATE_HOOK_PREFIX = "sync.hooks.validate.";
+
+  public static String changesOf(String org) {
+    return CHANGES_PREFIX + org;
+  }
+
+  public static String validationHookOf(String org) {
+    return VALIDATE_HOOK_PREFIX + org;
+  }
+
+  /**
    * Every address a verticle of the gateway consumes: readiness probes each one (see
    * {@link Probe}) to show its verticle is deployed and answering.
    */

@@ -81,6 +81,11 @@ public final class GatewayConfig {
     return Math.toIntExact(number(setting));
   }
 
+  /** A setting that is on or off ("true" / "false"). */
+  public boolean flag(Setting setting) {
+    return Boolean.parseBoolean(string(setting));
+  }
+
   /** Verticle instances: a configured positive count, or one per core. */
   public int instances(Setting setting) {
     int configured = integer(setting);

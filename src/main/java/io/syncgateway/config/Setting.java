@@ -61,7 +61,20 @@ public enum Setting {
   LIVE_PING_INTERVAL_MS("live.pingIntervalMs", "SYNC_LIVE_PING_INTERVAL_MS", 15_000L),
   LIVE_MAX_STREAMS_PER_USER("live.maxStreamsPerUser", "SYNC_LIVE_MAX_STREAMS_PER_USER", 8),
   LIVE_MAX_STREAMS("live.maxStreams", "SYNC_LIVE_MAX_STREAMS", 5_000),
-  METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway");
+  METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway"),
+  ROLES("roles", "SYNC_ROLES", "http,decode,conflict,persistence"),
+  CLUSTER_ENABLED("cluster.enabled", "SYNC_CLUSTER_ENABLED", false),
+  CLUSTER_NAME("cluster.name", "SYNC_CLUSTER_NAME", "sync-gateway"),
+  CLUSTER_MEMBERS("cluster.members", "SYNC_CLUSTER_MEMBERS", "127.0.0.1"),
+  CLUSTER_HOST("cluster.host", "SYNC_CLUSTER_HOST", "127.0.0.1"),
+  CLUSTER_PORT("cluster.port", "SYNC_CLUSTER_PORT", 5701),
+  CLUSTER_BUS_PORT("cluster.eventBusPort", "SYNC_CLUSTER_BUS_PORT", 0),
+  CLUSTER_MEMBER_TIMEOUT_SECONDS("cluster.memberTimeoutSeconds", "SYNC_CLUSTER_MEMBER_TIMEOUT_SECONDS", 10),
+  BRIDGE_ENABLED("bridge.enabled", "SYNC_BRIDGE_ENABLED", false),
+  BRIDGE_HOST("bridge.host", "SYNC_BRIDGE_HOST", "127.0.0.1"),
+  BRIDGE_PORT("bridge.port", "SYNC_BRIDGE_PORT", 7000),
+  VALIDATION_HOOK_ENABLED("hooks.validation.enabled", "SYNC_VALIDATION_HOOK_ENABLED", false),
+  VALIDATION_HOOK_TIMEOUT_MS("hooks.validation.timeoutMs", "SYNC_VALIDATION_HOOK_TIMEOUT_MS", 200L);
 
   private final String key;
   private final String env;

@@ -1,5 +1,6 @@
 package io.syncgateway.conflict;
 
+import io.syncgateway.bridge.ValidationHook;
 import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusCodecs;
 import io.syncgateway.bus.BusErrors;
@@ -41,6 +42,7 @@ public class ConflictVerticle extends VerticleBase {
   private SyncMetrics metrics;
   private DeliveryOptions commitOptions;
   private int attempts;
+  private ValidationHook validation;
 
   @Override
   public Future<?> start() {
@@ -51,6 +53,7 @@ public class ConflictVerticle extends VerticleBase {
     reader = new StoredStateReader(database.pool(), database.bindings());
     commitOptions = new DeliveryOptions().setSendTimeout(config.number(Setting.BUS_TIMEOUT_MS));
     attempts = config.integer(Setting.PUSH_DECIDE_ATTEMPTS);
+    validation = ValidationHook.fromConfig(vertx, config, metrics);
     return vertx.eventBus().<PreparedPush>consumer(Addresses.PUSH_DECIDE, Replies.replying(this::handle)).completion();
   }
 
@@ -61,7 +64,8 @@ public class ConflictVerticle extends VerticleBase {
 
   private Future<PushResult> handle(PreparedPush push) {
     long startedAt = System.nanoTime();
-    return decideAndCommit(push, 1).onSuccess(result -> {
+    // The external validator (if any) is asked before the read: nothing is held while it answers.
+    return validation.screen(push).compose(screened -> decideAndCommit(screened, 1)).onSuccess(result -> {
       metrics.pushed(push.batch(), result.response(), result.replayed(), result.applied(), result.acknowledged());
       logPush(push, result, (int) ((System.nanoTime() - startedAt) / 1_000_000));
     });

@@ -264,6 +264,15 @@ public final class SyncMetrics {
   }
 
   /** The process's listening connection to PostgreSQL was re-established. */
+  /** The validation hook did not answer usably in time (reason: no_validator, timeout, failed, unreadable). */
+  public void validationHookDefaulted(String reason) {
+    registry.counter("sync_validation_hook_defaulted", "reason", reason).increment();
+  }
+
+  public void validationHookRejected(int items) {
+    registry.counter("sync_validation_hook_rejected_items").increment(items);
+  }
+
   public void liveListenerReconnected() {
     registry.counter("sync_live_listener_reconnects").increment();
   }

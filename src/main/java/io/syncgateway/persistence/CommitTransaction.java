@@ -7,6 +7,7 @@ import io.syncgateway.bus.PushResult;
 import io.syncgateway.entity.EntityRow;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.live.ChangeNotice;
+import io.syncgateway.live.CommittedChange;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -44,6 +45,7 @@ public final class CommitTransaction {
   private final DecidedPush push;
   private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
   private volatile SqlConnection connection;
+  private final List<CommittedChange> written = new ArrayList<>();
 
   public CommitTransaction(Pool pool, DecidedPush push) {
     this.pool = pool;
@@ -111,9 +113,10 @@ public final class CommitTransaction {
           .execute(Tuple.tuple().addString(orgId).addArrayOfString(parents.toArray(String[]::new)))
           .map(rows -> rows.size() == parents.size()));
     }
-    writesByType().forEach((type, tuples) -> checks.add(connection.preparedQuery(SqlQueries.conditionalUpsert(type))
-        .executeBatch(tuples)
-        .map(CommitTransaction::eachWroteOneRow)));
+    writesByType().forEach((type, rows) -> checks.add(connection.preparedQuery(SqlQueries.conditionalUpsert(type))
+        .executeBatch(rows.stream().map(i -> Rows.upsertParameters(orgId, push.writes().get(i),
+            push.expectedVersions().get(i))).toList())
+        .map(results -> eachWroteOneRow(results) && recordPositions(rows, results))));
     Set<String> deletedTasks = deletedTasks();
     if (!deletedTasks.isEmpty()) {
       checks.add(connection.preparedQuery(SqlQueries.COUNT_LIVE_CHILDREN)
@@ -139,19 +142,35 @@ public final class CommitTransaction {
     return new ChangeNotice(push.principal().orgId(), types, push.batch().deviceId(), System.currentTimeMillis());
   }
 
-  /** Tuples per table, in locking order: tasks, comments, attachments, each by id. */
-  private Map<EntityType, List<Tuple>> writesByType() {
+  /**
+   * What this transaction wrote, with each state's feed position, once it has committed (empty before,
+   * and for a replay or a push that wrote nothing).
+   */
+  public List<CommittedChange> committedChanges() {
+    return state.get() == State.COMMIT_SENT ? List.copyOf(written) : List.of();
+  }
+
+  /** The position each written row got, for the change stream; always true. */
+  private boolean recordPositions(List<Integer> rows, RowSet<Row> results) {
+    int i = 0;
+    for (RowSet<Row> result = results; result != null && i < rows.size(); result = result.next(), i++) {
+      Row position = result.iterator().next();
+      written.add(CommittedChange.of(push.writes().get(rows.get(i)), position.getLong("xid"), position.getLong("seq")));
+    }
+    return true;
+  }
+
+  /** Indexes of the writes per table, in locking order: tasks, comments, attachments, each by id. */
+  private Map<EntityType, List<Integer>> writesByType() {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < push.writes().size(); i++) {
       order.add(i);
     }
     order.sort(Comparator.comparing((Integer i) -> push.writes().get(i).type())
         .thenComparing(i -> push.writes().get(i).id()));
-    Map<EntityType, List<Tuple>> byType = new EnumMap<>(EntityType.class);
+    Map<EntityType, List<Integer>> byType = new EnumMap<>(EntityType.class);
     for (int i : order) {
-      EntityRow row = push.writes().get(i);
-      byType.computeIfAbsent(row.type(), type -> new ArrayList<>())
-          .add(Rows.upsertParameters(push.principal().orgId(), row, push.expectedVersions().get(i)));
+      byType.computeIfAbsent(push.writes().get(i).type(), type -> new ArrayList<>()).add(i);
     }
     return byType;
   }

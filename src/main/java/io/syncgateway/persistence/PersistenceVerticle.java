@@ -14,6 +14,7 @@ import io.syncgateway.bus.GatewayException;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.entity.EntityType;
+import io.syncgateway.live.ChangePublisher;
 import io.syncgateway.memory.MemoryBudget;
 import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
@@ -48,6 +49,7 @@ public class PersistenceVerticle extends VerticleBase {
   private PullQuery.Settings pullSettings;
   private long retentionMs;
   private long batchIdRetentionMs;
+  private ChangePublisher changes;
 
   @Override
   public Future<?> start() {
@@ -58,6 +60,7 @@ public class PersistenceVerticle extends VerticleBase {
     metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
     database = Database.open(vertx, config, metrics);
     pool = database.pool();
+    changes = new ChangePublisher(vertx, config.flag(Setting.CLUSTER_ENABLED));
     if (isHousekeepingLeader()) {
       schedulePurge(config.number(Setting.PURGE_INTERVAL_MS));
       scheduleDeviceScan(config.number(Setting.DEVICE_SCAN_INTERVAL_MS));
@@ -122,6 +125,8 @@ public class PersistenceVerticle extends VerticleBase {
     CommitTransaction transaction = new CommitTransaction(pool, push);
     return database.pushes().submit(push.principal().orgId(), push.batch().priority(),
             () -> database.guarded(transaction::run))
+        .onSuccess(result -> changes.committed(push.principal().orgId(), push.batch().deviceId(),
+            transaction.committedChanges()))
         .recover(error -> Future.failedFuture(isUnavailable(error) && !transaction.abandon()
             ? BusErrors.pushOutcomeUnknown() : error));
   }

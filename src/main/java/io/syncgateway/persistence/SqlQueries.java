@@ -226,7 +226,7 @@ final class SqlQueries {
         + "ON CONFLICT (org_id, id) DO UPDATE SET " + updates + " WHERE e.version = $15 "
         + "RETURNING e.org_id, e.feed_xid, e.feed_seq, e.updated_at) "
         + "INSERT INTO feed_log (org_id, xid, seq, entity_type, written_at) "
-        + "SELECT org_id, feed_xid, feed_seq, '" + type.singular() + "', updated_at FROM written RETURNING seq";
+        + "SELECT org_id, feed_xid, feed_seq, '" + type.singular() + "', updated_at FROM written RETURNING xid, seq";
   }
 
   private static Map<EntityType, String> perType(Function<EntityType, String> sql) {

@@ -9,7 +9,7 @@ final class Packages {
       "io.syncgateway", "io.syncgateway.admission..", "io.syncgateway.auth..", "io.syncgateway.batch..",
       "io.syncgateway.bus..", "io.syncgateway.config..", "io.syncgateway.conflict..", "io.syncgateway.decode..",
       "io.syncgateway.http..", "io.syncgateway.live..", "io.syncgateway.memory..", "io.syncgateway.metrics..",
-      "io.syncgateway.persistence.."};
+      "io.syncgateway.persistence..", "io.syncgateway.bridge..", "io.syncgateway.cluster.."};
 
   private Packages() {}
 }

@@ -1,0 +1,44 @@
+package io.syncgateway.live;
+
+import io.syncgateway.bus.Addresses;
+import io.syncgateway.entity.EntityType;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a persistence verticle announces after a commit: the organization's change stream
+ * ({@code sync.changes.<org>}, read by bridged services) and, on a clustered bus, the live-update
+ * notice for every HTTP verticle of the cluster. A single process leaves live updates to the NOTIFY
+ * sent in the commit (see {@link ChangeListener}): one mechanism each way, never both.
+ */
+public final class ChangePublisher {
+  private final Vertx vertx;
+  private final boolean clustered;
+
+  public ChangePublisher(Vertx vertx, boolean clustered) {
+    this.vertx = vertx;
+    this.clustered = clustered;
+  }
+
+  public void committed(String org, String device, List<CommittedChange> changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    long at = System.currentTimeMillis();
+    JsonArray items = new JsonArray();
+    Set<EntityType> types = EnumSet.noneOf(EntityType.class);
+    for (CommittedChange change : changes) {
+      items.add(change.toJson());
+      types.add(change.type());
+    }
+    vertx.eventBus().publish(Addresses.changesOf(org),
+        new JsonObject().put("org", org).put("device", device).put("at", at).put("changes", items));
+    if (clustered) {
+      vertx.eventBus().publish(Addresses.LIVE_CHANGES, new ChangeNotice(org, types, device, at).toJson());
+    }
+  }
+}
