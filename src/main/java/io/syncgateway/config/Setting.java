@@ -61,6 +61,9 @@ public enum Setting {
   LIVE_PING_INTERVAL_MS("live.pingIntervalMs", "SYNC_LIVE_PING_INTERVAL_MS", 15_000L),
   LIVE_MAX_STREAMS_PER_USER("live.maxStreamsPerUser", "SYNC_LIVE_MAX_STREAMS_PER_USER", 8),
   LIVE_MAX_STREAMS("live.maxStreams", "SYNC_LIVE_MAX_STREAMS", 5_000),
+  CORS_ORIGINS("http.corsOrigins", "SYNC_CORS_ORIGINS", null),
+  DEMO_ENABLED("demo.enabled", "SYNC_DEMO", false),
+  DEMO_DIR("demo.dir", "SYNC_DEMO_DIR", "clients/js/demo"),
   METRICS_REGISTRY("metrics.registryName", "SYNC_METRICS_REGISTRY", "sync-gateway");
 
   private final String key;
