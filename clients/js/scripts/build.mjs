@@ -27,7 +27,7 @@ await build({
   target: 'es2022',
   platform: 'browser',
   minify: true,
-  sourcemap: true,
+  sourcemap: false,
   outfile: `${here}dist/sync-client.js`,
   legalComments: 'eof',
 });
