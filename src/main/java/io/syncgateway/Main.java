@@ -99,11 +99,30 @@ public final class Main {
         text.append("Tokens: java -jar target/sync-gateway.jar token --user U --org O\n");
       }
     }
+    if (Boolean.parseBoolean(gateway.config().string(Setting.DEMO_ENABLED))) {
+      text.append(demoLinks(gateway, base));
+    }
     if (LogFormat.isJson()) {
       LOG.info(text.toString().strip()); // standard output carries JSON lines only
     } else {
       System.out.println(text);
     }
+  }
+
+  /** SYNC_DEMO=true: one link per demo user, the token in the fragment (never sent to the server, never logged). */
+  private static String demoLinks(Gateway gateway, String base) {
+    String secret = gateway.config().string(Setting.JWT_SECRET);
+    StringBuilder links = new StringBuilder("\nBrowser demo (development mode, SYNC_DEMO=true): ").append(base)
+        .append("/demo/\n");
+    if (secret == null) {
+      return links.append("  no HS256 secret: paste a token of your identity provider into the demo\n").toString();
+    }
+    TokenService tokens = new TokenService(gateway.vertx(), secret);
+    for (String user : List.of("alice", "bob")) {
+      links.append("  as ").append(user).append(" (org demo, valid 24 h): ").append(base).append("/demo/#token=")
+          .append(tokens.issue(user, "demo", Role.MEMBER, 24 * 3600)).append('\n');
+    }
+    return links.append("  Open each link in its own tab: every tab is a device of its own.\n").toString();
   }
 
   private static String token(Map<String, String> options) {

@@ -91,6 +91,7 @@ public class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(guard::requestStarted);
     router.route().handler(new RequestLog());
+    router.route().handler(CorsPolicy.fromConfig(config, this::methodsOf, problems));
     router.route().handler(this::refuseWhenShuttingDown);
     router.route("/api/*").handler(new Authenticator(tokens, Set.of(LiveEvents.PATH)));
 
@@ -110,6 +111,7 @@ public class HttpVerticle extends VerticleBase {
     onRead(router, "/health/live").handler(Liveness.of(vertx));
     onRead(router, "/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.checks(vertx)));
     onRead(router, "/metrics").handler(PrometheusScrapingHandler.create(config.string(Setting.METRICS_REGISTRY)));
+    DemoPages.mount(router, config);
     router.route().handler(this::noRoute);
     router.route().failureHandler(this::failure);
 
@@ -189,11 +191,15 @@ public class HttpVerticle extends VerticleBase {
     return on(router, path, HttpMethod.GET, HttpMethod.HEAD);
   }
 
-  private void noRoute(RoutingContext rc) {
-    String path = rc.request().path();
+  private Set<HttpMethod> methodsOf(String path) {
     Set<HttpMethod> allowed = new LinkedHashSet<>();
     knownPaths.stream().filter(known -> known.pattern().matcher(path).matches())
         .forEach(known -> allowed.addAll(known.methods()));
+    return allowed;
+  }
+
+  private void noRoute(RoutingContext rc) {
+    Set<HttpMethod> allowed = methodsOf(rc.request().path());
     if (allowed.isEmpty()) {
       problems.send(rc, ErrorCode.NOT_FOUND, "No such resource");
       return;
