@@ -39,7 +39,8 @@ public final class RouteListing implements Shareable {
       return routes;
     }
     for (Route route : published.getRoutes()) {
-      if (route.getPath() != null && !route.isRegexPath() && !route.methods().isEmpty()) {
+      // Vert.x gives null methods for a route that takes any method (the catch-all handlers).
+      if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
         routes.computeIfAbsent(openApiPath(route.getPath()), path -> new LinkedHashSet<>()).addAll(route.methods());
       }
     }
