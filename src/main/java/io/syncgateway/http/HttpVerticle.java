@@ -111,9 +111,11 @@ public class HttpVerticle extends VerticleBase {
     onRead(router, "/health/live").handler(Liveness.of(vertx));
     onRead(router, "/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.checks(vertx)));
     onRead(router, "/metrics").handler(PrometheusScrapingHandler.create(config.string(Setting.METRICS_REGISTRY)));
+    onRead(router, OpenApiDocument.PATH).handler(OpenApiDocument.fromClasspath());
     DemoPages.mount(router, config);
     router.route().handler(this::noRoute);
     router.route().failureHandler(this::failure);
+    RouteListing.of(vertx).publish(router);
 
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
