@@ -9,6 +9,7 @@ import io.syncgateway.config.Setting;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -105,7 +105,7 @@ public class HttpVerticle extends VerticleBase {
     for (EntityType type : EntityType.values()) {
       onRead(router, "/api/sync/pull/" + type.plural()).handler(pull.forType(type));
     }
-    on(router, LiveEvents.PATH, HttpMethod.GET).handler(live::handle);
+    onRead(router, LiveEvents.PATH).handler(live::handle);
     onRead(router, "/api/tasks/:id").handler(tasks.reading(Addresses.TASK_GET));
     onRead(router, "/api/tasks/:id/comments").handler(tasks.reading(Addresses.TASK_COMMENTS));
     onRead(router, "/health/live").handler(Liveness.of(vertx));

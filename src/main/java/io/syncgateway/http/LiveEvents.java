@@ -11,6 +11,7 @@ import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -65,17 +66,17 @@ final class LiveEvents {
     Set<EntityType> types = query.raw("types") == null ? EnumSet.allOf(EntityType.class)
         : PullHandler.named(query.raw("types"));
     rc.put(RequestLog.DEVICE_KEY, deviceId);
+    if (rc.request().method() == HttpMethod.HEAD) {
+      // HEAD works wherever GET does (A.13): the head a stream would open with, and no stream.
+      streamHead(rc.response()).end();
+      return;
+    }
     Principal principal = Authenticator.principal(rc);
     String user = principal.orgId() + "\n" + principal.userId();
     admit(user);
     // A stream lasts until its client, its token or the shutdown ends it: shutdown must not wait for it.
     drain.release(rc);
-    HttpServerResponse response = rc.response().setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .putHeader("X-Accel-Buffering", "no")
-        // Not gzipped: a compressor may hold small events back until its buffer fills.
-        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
+    HttpServerResponse response = streamHead(rc.response().setChunked(true));
     EventStream stream = new EventStream(response, principal.orgId(), deviceId, types, metrics);
     streams.add(stream);
     long expiry = principal.expiresAtMillis() > 0
@@ -90,6 +91,14 @@ final class LiveEvents {
     });
     // Sends the head at once, so that the client knows the stream is open.
     response.write(": connected\n\n");
+  }
+
+  private static HttpServerResponse streamHead(HttpServerResponse response) {
+    return response.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader("X-Accel-Buffering", "no")
+        // Not gzipped: a compressor may hold small events back until its buffer fills.
+        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
   }
 
   private void admit(String user) {

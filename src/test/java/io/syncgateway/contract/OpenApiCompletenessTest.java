@@ -27,12 +27,6 @@ class OpenApiCompletenessTest {
   /** Implied by the contract everywhere, so not listed per path: HEAD with GET (A.13), OPTIONS for CORS (§10). */
   private static final Set<HttpMethod> IMPLIED = Set.of(HttpMethod.HEAD, HttpMethod.OPTIONS);
 
-  /**
-   * Known gap, not a design: the live-update stream is routed for GET only, so HEAD on it is 405,
-   * against rule A.13 of the contract. Remove the path from here once the stream answers HEAD.
-   */
-  private static final Set<String> WITHOUT_HEAD = Set.of("/api/sync/events");
-
   @RegisterExtension
   static final GatewayHarness gateway = GatewayHarness.perClass("openapi_routes");
 
@@ -58,7 +52,7 @@ class OpenApiCompletenessTest {
   @Test
   void everyRouteThatAnswersGetAnswersHead() {
     RouteListing.of(gateway.gateway().vertx()).routes().forEach((path, methods) -> {
-      if (methods.contains(HttpMethod.GET) && !WITHOUT_HEAD.contains(path)) {
+      if (methods.contains(HttpMethod.GET)) {
         assertThat(methods).as(path).contains(HttpMethod.HEAD);
       }
     });
@@ -71,7 +65,7 @@ class OpenApiCompletenessTest {
       Answer answer = Answer.of(gateway.client().request(HttpMethod.PATCH, concrete)
           .putHeader("Authorization", "Bearer " + gateway.token("u-routes", "org-routes")).send().await());
       assertThat(answer.status()).as("PATCH %s: %s", path, answer).isEqualTo(405);
-      assertThat(allowed(answer)).as("Allow of %s", path).isEqualTo(withImplied(path, methods));
+      assertThat(allowed(answer)).as("Allow of %s", path).isEqualTo(withImplied(methods));
       assertThat(description.violationsOfShared("MethodNotAllowed", answer)).as(path).isEmpty();
     });
   }
@@ -96,9 +90,9 @@ class OpenApiCompletenessTest {
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
-  private static Set<String> withImplied(String path, Set<String> methods) {
+  private static Set<String> withImplied(Set<String> methods) {
     Set<String> all = new TreeSet<>(methods);
-    if (methods.contains("GET") && !WITHOUT_HEAD.contains(path)) {
+    if (methods.contains("GET")) {
       all.add("HEAD");
     }
     return all;

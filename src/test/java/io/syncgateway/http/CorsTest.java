@@ -72,7 +72,7 @@ class CorsTest {
         .isEqualTo("GET, HEAD");
     HttpResponse<Buffer> events = preflight(APP, "/api/sync/events", "GET");
     assertThat(events.statusCode()).isEqualTo(204);
-    assertThat(events.getHeader("Access-Control-Allow-Methods")).isEqualTo("GET");
+    assertThat(events.getHeader("Access-Control-Allow-Methods")).isEqualTo("GET, HEAD");
   }
 
   @Test

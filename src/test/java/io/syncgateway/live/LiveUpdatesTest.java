@@ -20,7 +20,10 @@ import io.syncgateway.testsupport.SseClient;
 import io.syncgateway.testsupport.SseClient.Event;
 import io.syncgateway.testsupport.TestDatabase;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -105,6 +108,17 @@ class LiveUpdatesTest {
       assertThat(data.getJsonArray("types")).containsExactly("task");
       assertThat(data.getLong("timestamp")).isGreaterThanOrEqualTo(before - 1000);
     }
+  }
+
+  @Test
+  @DisplayName("HEAD answers the head a stream opens with, and opens no stream (A.13)")
+  void headOpensNoStream() {
+    HttpResponse<Buffer> head = reader.client().request(HttpMethod.HEAD, "/api/sync/events?deviceId=" + uniqueId("laptop"))
+        .putHeader("Authorization", "Bearer " + token).send().await();
+
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.getHeader("Content-Type")).startsWith("text/event-stream");
+    assertThat(head.body()).isNull();
   }
 
   @Test
