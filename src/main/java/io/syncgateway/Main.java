@@ -8,9 +8,12 @@ import io.syncgateway.config.LogFormat;
 import io.syncgateway.config.Setting;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,7 @@ public final class Main {
     return String.join("\n",
         "usage: java -jar target/sync-gateway.jar [run]",
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
+        "         [--scope changes:bodies] (a bridged service's right to the change stream with entity bodies)",
         "       (the sync client: java -jar clients/java/target/sync-client-cli.jar --help;",
         "        bench and chaos: java -jar bench/target/sync-bench.jar bench|chaos --help)",
         "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
@@ -147,7 +151,9 @@ public final class Main {
     long expiresIn = Long.parseLong(options.getOrDefault("expires-in", String.valueOf(24 * 3600)));
     Vertx vertx = Vertx.vertx();
     try {
-      return new TokenService(vertx, keys).issue(user, org, role, expiresIn);
+      Set<String> scopes = Arrays.stream(options.getOrDefault("scope", "").split("[\\s,]+"))
+          .filter(scope -> !scope.isEmpty()).collect(Collectors.toSet());
+      return new TokenService(vertx, keys).issue(user, org, role, expiresIn, scopes);
     } finally {
       vertx.close();
     }

@@ -13,8 +13,11 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Issues the gateway's HS256 tokens and verifies bearer tokens; claims: sub (user), org, role, exp.
@@ -77,10 +80,18 @@ public final class TokenService {
 
   /** Issues an HS256 token; only possible when the HS256 secret is configured. */
   public String issue(String userId, String orgId, Role role, long expiresInSeconds) {
+    return issue(userId, orgId, role, expiresInSeconds, Set.of());
+  }
+
+  /** The same with a {@code scope} claim (space-separated), when {@code scopes} is not empty. */
+  public String issue(String userId, String orgId, Role role, long expiresInSeconds, Set<String> scopes) {
     if (!canIssue) {
       throw new IllegalStateException("Tokens can only be issued with an HS256 secret (SYNC_JWT_SECRET)");
     }
     JsonObject claims = new JsonObject().put("sub", userId).put("org", orgId).put("role", role.claim());
+    if (!scopes.isEmpty()) {
+      claims.put("scope", String.join(" ", new TreeSet<>(scopes)));
+    }
     JWTOptions options = new JWTOptions().setAlgorithm(ISSUE_ALGORITHM);
     if (issuer != null) {
       options.setIssuer(issuer);
@@ -121,7 +132,7 @@ public final class TokenService {
           if (sub == null || org == null || role == null) {
             return Future.failedFuture(unauthorized());
           }
-          return Future.succeededFuture(new Principal(sub, org, role, expiresAtMillis(user)));
+          return Future.succeededFuture(new Principal(sub, org, role, expiresAtMillis(user), scopes(claims)));
         });
   }
 
@@ -129,6 +140,13 @@ public final class TokenService {
   private static long expiresAtMillis(User user) {
     Object exp = user.containsKey("exp") ? user.get("exp") : null;
     return exp instanceof Number seconds ? seconds.longValue() * 1000 : 0;
+  }
+
+  /** The {@code scope} claim's words; anything but a string grants nothing. */
+  private static Set<String> scopes(JsonObject claims) {
+    return claims.getValue("scope") instanceof String text && text.length() <= MAX_CLAIM_LENGTH
+        ? Arrays.stream(text.trim().split("\\s+")).filter(word -> !word.isEmpty()).collect(Collectors.toSet())
+        : Set.of();
   }
 
   private static String claimText(JsonObject claims, String name) {

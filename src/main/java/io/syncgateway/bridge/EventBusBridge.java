@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The TCP event-bus bridge (off by default, loopback by default): services in any language join
  * the bus with the framing of vertx-tcp-eventbus-bridge (a 4-byte big-endian length, then a JSON
- * frame). Only two address families are reachable, both outbound and both per organization: the
- * change stream ({@code sync.changes.<org>}) and the validation hook ({@code sync.hooks.validate.<org>});
+ * frame). Only three address families are reachable, all outbound and all per organization: the
+ * change stream ({@code sync.changes.<org>}), the change stream with bodies
+ * ({@code sync.changes-full.<org>}, for tokens with the scope {@code changes:bodies}) and the
+ * validation hook ({@code sync.hooks.validate.<org>});
  * nothing may be sent or published into the gateway except replies to what it sent. Every frame is
  * checked by {@link ServiceFrameGuard}.
  */
@@ -34,6 +36,8 @@ public final class EventBusBridge implements AutoCloseable {
   public static Future<EventBusBridge> start(Vertx vertx, GatewayConfig config) {
     BridgeOptions permitted = new BridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.CHANGES_PREFIX) + ".+"))
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(
+            Pattern.quote(Addresses.CHANGES_WITH_BODIES_PREFIX) + ".+"))
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.VALIDATE_HOOK_PREFIX) + ".+"));
     ServiceFrameGuard guard = new ServiceFrameGuard(TokenService.fromConfig(vertx, config));
     String host = config.string(Setting.BRIDGE_HOST);

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks every frame a bridged service sends: it must carry a service token (an admin-role JWT of
  * the gateway, in the frame's {@value #TOKEN_HEADER} header); it may register only its own
- * organization's change stream or validation hook, and send only replies to messages it received.
+ * organization's change stream (with entity bodies only if the token has the scope
+ * {@code changes:bodies}) or validation hook, and send only replies to messages it received.
  * A refused frame is answered with an error frame by the bridge and logged here. The token never
  * travels on: it is removed from the frame before the bridge acts on it.
  */
@@ -67,6 +68,10 @@ final class ServiceFrameGuard implements Handler<BridgeEvent> {
         return null;
       case REGISTER:
       case UNREGISTER:
+        if (Addresses.changesWithBodiesOf(org).equals(address)) {
+          return service.hasScope(Principal.CHANGE_BODIES) ? null
+              : "entity bodies need a token with the scope " + Principal.CHANGE_BODIES;
+        }
         return Addresses.changesOf(org).equals(address) || Addresses.validationHookOf(org).equals(address) ? null
             : "address not allowed for organization " + org;
       case SEND:

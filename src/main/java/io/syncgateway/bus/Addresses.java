@@ -80,6 +80,14 @@ public final class Addresses {
   public static final String CHANGES_PREFIX = "sync.changes.";
 
   /**
+   * The same stream with each change's entity as a pull returns it (a tombstone for a delete):
+   * {@code sync.changes-full.<org>}, for service tokens with the scope {@code changes:bodies}.
+   * Message: JSON {@code {org, device, at, changes: [{type, id, operation, position, entity}]}}. No
+   * reply. (A separate prefix, not {@code sync.changes.full.}, which an organization could be named.)
+   */
+  public static final String CHANGES_WITH_BODIES_PREFIX = "sync.changes-full.";
+
+  /**
    * Consumed by an external validator of the organization, through the bridge:
    * {@code sync.hooks.validate.<org>}. Request: JSON {@code {org, deviceId, batchId, items: [{index,
    * type, id, operation, fields}]}}; reply: JSON {@code {"rejected": [{index, message}]}}. Sent by
@@ -89,6 +97,10 @@ public final class Addresses {
 
   public static String changesOf(String org) {
     return CHANGES_PREFIX + org;
+  }
+
+  public static String changesWithBodiesOf(String org) {
+    return CHANGES_WITH_BODIES_PREFIX + org;
   }
 
   public static String validationHookOf(String org) {

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What a persistence verticle announces after a commit: the organization's change stream
- * ({@code sync.changes.<org>}, read by bridged services) and, on a clustered bus, the live-update
+ * What a persistence verticle announces after a commit: the organization's change streams
+ * ({@code sync.changes.<org>}, and {@code sync.changes-full.<org>} with entity bodies, read by bridged
+ * services) and, on a clustered bus, the live-update
  * notice for every HTTP verticle of the cluster. A single process leaves live updates to the NOTIFY
  * sent in the commit (see {@link ChangeListener}): one mechanism each way, never both.
  */
@@ -30,13 +31,16 @@ public final class ChangePublisher {
     }
     long at = System.currentTimeMillis();
     JsonArray items = new JsonArray();
+    JsonArray withBodies = new JsonArray();
     Set<EntityType> types = EnumSet.noneOf(EntityType.class);
     for (CommittedChange change : changes) {
       items.add(change.toJson());
+      withBodies.add(change.toJsonWithBody(org));
       types.add(change.type());
     }
-    vertx.eventBus().publish(Addresses.changesOf(org),
-        new JsonObject().put("org", org).put("device", device).put("at", at).put("changes", items));
+    JsonObject head = new JsonObject().put("org", org).put("device", device).put("at", at);
+    vertx.eventBus().publish(Addresses.changesOf(org), head.copy().put("changes", items));
+    vertx.eventBus().publish(Addresses.changesWithBodiesOf(org), head.put("changes", withBodies));
     if (clustered) {
       vertx.eventBus().publish(Addresses.LIVE_CHANGES, new ChangeNotice(org, types, device, at).toJson());
     }

@@ -6,6 +6,7 @@ import static io.syncgateway.testsupport.Changes.task;
 import static io.syncgateway.testsupport.Changes.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgateway.auth.Principal;
 import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
 import io.syncgateway.testsupport.ChildGateway;
@@ -15,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -47,6 +49,16 @@ class BridgeTest {
     return gateway.client().token("service", org, Role.ADMIN);
   }
 
+  /** An admin token signed with {@code secret}, with the given scopes. */
+  private static String serviceToken(String secret, String org, Set<String> scopes) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return new TokenService(vertx, secret).issue("service", org, Role.ADMIN, 60, scopes);
+    } finally {
+      vertx.close();
+    }
+  }
+
   private static void assertRefusedAndLogged(BridgeFrames bridge, String address, String reason) {
     JsonObject answer = bridge.next(ANSWER);
     assertThat(answer).as("an answer to the refused frame").isNotNull();
@@ -70,17 +82,13 @@ class BridgeTest {
   void invalidOrNonAdminTokenIsRefused() {
     String org = uniqueId("org");
     String address = "sync.changes." + org;
-    Vertx vertx = Vertx.vertx();
     try (BridgeFrames bridge = BridgeFrames.connect(bridgePort)) {
-      String forged = new TokenService(vertx, "another-secret-of-at-least-32-bytes-0123456789")
-          .issue("service", org, Role.ADMIN, 60);
+      String forged = serviceToken("another-secret-of-at-least-32-bytes-0123456789", org, Set.of());
       bridge.send(BridgeFrames.frame("register", address, forged));
       assertRefusedAndLogged(bridge, address, "invalid service token");
 
       bridge.send(BridgeFrames.frame("register", address, gateway.client().token("alice", org, Role.MEMBER)));
       assertRefusedAndLogged(bridge, address, "not admin");
-    } finally {
-      vertx.close();
     }
   }
 
@@ -124,6 +132,28 @@ class BridgeTest {
       assertThat(change.containsKey("fields")).as("no entity fields").isFalse();
       assertThat(message.getJsonObject("body").encode()).doesNotContain("t-y");
       assertThat(bridge.next(QUIET)).as("nothing of Y").isNull();
+    }
+  }
+
+  @Test
+  @DisplayName("entity bodies only for a token with the scope changes:bodies; with it, each change carries the entity")
+  void bodiesNeedTheirScope() {
+    String org = uniqueId("org-b");
+    try (BridgeFrames bridge = BridgeFrames.connect(bridgePort)) {
+      bridge.send(BridgeFrames.frame("register", "sync.changes-full." + org, serviceToken(org)));
+      assertRefusedAndLogged(bridge, "sync.changes-full." + org, "scope changes:bodies");
+
+      String withBodies = serviceToken(GatewayHarness.SECRET, org, Set.of(Principal.CHANGE_BODIES));
+      bridge.send(BridgeFrames.frame("register", "sync.changes-full." + org, withBodies));
+      bridge.send(BridgeFrames.frame("ping", null, withBodies));
+      assertThat(bridge.next(ANSWER).getString("type")).isEqualTo("pong");
+
+      gateway.client().pushOk(gateway.client().token("alice", org), batch("phone", "task", task("t-b", clock("phone", 1), "Body")));
+
+      JsonObject change = bridge.next(ANSWER).getJsonObject("body").getJsonArray("changes").getJsonObject(0);
+      assertThat(change.getString("id")).isEqualTo("t-b");
+      assertThat(change.getJsonObject("entity").getString("title")).isEqualTo("Body");
+      assertThat(change.getJsonObject("entity").getString("checksum")).isNotBlank();
     }
   }
 }
