@@ -18,6 +18,7 @@ import io.syncgateway.live.ChangePublisher;
 import io.syncgateway.memory.MemoryBudget;
 import io.syncgateway.metrics.SyncMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public class PersistenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+  /** Tries at reading the cursor key when the verticle starts (see loadCursorSigner). */
+  private static final int STARTUP_ATTEMPTS = 10;
   private static final String HOUSEKEEPING_LEADER_KEY = "sync.persistence.purge-leader";
   private static final String NO_STATEMENT_TIMEOUT = "SET LOCAL statement_timeout = 0";
 
@@ -66,7 +69,7 @@ public class PersistenceVerticle extends VerticleBase {
       scheduleDeviceScan(config.number(Setting.DEVICE_SCAN_INTERVAL_MS));
       scheduleHorizonMarks(config.number(Setting.HORIZON_MARK_INTERVAL_MS));
     }
-    return CursorSigner.load(pool)
+    return loadCursorSigner(STARTUP_ATTEMPTS)
         .compose(signer -> {
           pullSettings = new PullQuery.Settings(vertx, pool, signer, database.bindings(), database.activity(), metrics,
               retentionMs,
@@ -80,6 +83,24 @@ public class PersistenceVerticle extends VerticleBase {
               consume(Addresses.TASK_COMMENTS, read(PersistenceVerticle::taskReadOrganization, this::taskComments)),
               consume(Addresses.DB_PING, this::ping));
         });
+  }
+
+  /**
+   * The cursor key is the first thing read at start-up: a database still starting, or a machine so
+   * loaded that a first connection takes longer than its timeout, gets a few more tries (one a
+   * second) before the deployment fails.
+   */
+  private Future<CursorSigner> loadCursorSigner(int attemptsLeft) {
+    return CursorSigner.load(pool).recover(error -> {
+      if (attemptsLeft <= 1) {
+        return Future.failedFuture(error);
+      }
+      LOG.warn("Reading the cursor key failed ({}); trying again in 1 s ({} attempt(s) left)", error.toString(),
+          attemptsLeft - 1);
+      Promise<CursorSigner> retried = Promise.promise();
+      vertx.setTimer(1000, fired -> loadCursorSigner(attemptsLeft - 1).onComplete(retried));
+      return retried.future();
+    });
   }
 
   @Override
