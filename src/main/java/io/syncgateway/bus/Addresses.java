@@ -58,6 +58,32 @@ public final class Addresses {
   public static final String TASK_COMMENTS = "sync.task.comments";
 
   /**
+   * Persistence, admin API. Request: {@link DeviceListQuery}. Reply: JSON {@code {"devices": [...],
+   * "retentionMs", "resyncWarningMs", "now"}}, the devices of the principal's organization (see
+   * docs/operations.md, "Admin API"). Fails overloaded, unavailable.
+   */
+  public static final String ADMIN_DEVICES = "sync.admin.devices";
+
+  /**
+   * Persistence, admin API. Request: {@link ResyncOrder}. Reply: JSON {@code {deviceId,
+   * resyncRequestedAt}}. Fails not_found (no such device in the principal's organization),
+   * overloaded, unavailable.
+   */
+  public static final String ADMIN_RESYNC = "sync.admin.resync";
+
+  /**
+   * Persistence, admin API. Request: {@link SyncLogQuery}. Reply: JSON {@code {"entries": [...]}},
+   * newest first. Fails overloaded, unavailable.
+   */
+  public static final String ADMIN_LOG = "sync.admin.log";
+
+  /**
+   * Persistence, admin API. Request: {@link OutcomeStatsQuery}. Reply: JSON {@code {since, until,
+   * conflicts: [...], rejections: [...]}}. Fails overloaded, unavailable.
+   */
+  public static final String ADMIN_STATS = "sync.admin.stats";
+
+  /**
    * Persistence, for readiness. Request: JSON {@code {}}. Reply: JSON {@code {"database": "UP" |
    * "DOWN", "breaker": "CLOSED" | "HALF_OPEN" | "OPEN", "error"?}}; never fails for a database failure.
    */
@@ -112,5 +138,5 @@ public final class Addresses {
    * {@link Probe}) to show its verticle is deployed and answering.
    */
   public static final List<String> CONSUMED = List.of(PUSH_DECODE, PUSH_DECIDE, PUSH_COMMIT, PULL_PAGE, TASK_GET,
-      TASK_COMMENTS, DB_PING, LIVE_CHANGES);
+      TASK_COMMENTS, ADMIN_DEVICES, ADMIN_RESYNC, ADMIN_LOG, ADMIN_STATS, DB_PING, LIVE_CHANGES);
 }

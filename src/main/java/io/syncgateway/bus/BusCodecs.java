@@ -12,7 +12,11 @@ public final class BusCodecs {
       new RecordCodec<>(PreparedPush.class, PreparedPush::toJson, PreparedPush::fromJson),
       new RecordCodec<>(DecidedPush.class, DecidedPush::toJson, DecidedPush::fromJson),
       new RecordCodec<>(PushResult.class, PushResult::toJson, PushResult::fromJson),
-      new RecordCodec<>(PullRequest.class, PullRequest::toJson, PullRequest::fromJson));
+      new RecordCodec<>(PullRequest.class, PullRequest::toJson, PullRequest::fromJson),
+      new RecordCodec<>(DeviceListQuery.class, DeviceListQuery::toJson, DeviceListQuery::fromJson),
+      new RecordCodec<>(ResyncOrder.class, ResyncOrder::toJson, ResyncOrder::fromJson),
+      new RecordCodec<>(SyncLogQuery.class, SyncLogQuery::toJson, SyncLogQuery::fromJson),
+      new RecordCodec<>(OutcomeStatsQuery.class, OutcomeStatsQuery::toJson, OutcomeStatsQuery::fromJson));
 
   private BusCodecs() {}
 

@@ -17,6 +17,7 @@ import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.batch.PreparedBatch;
 import io.syncgateway.persistence.ActivityLog;
 import io.syncgateway.persistence.Database;
+import io.syncgateway.persistence.PushOutcomes;
 import io.syncgateway.persistence.StoredStateReader;
 import io.syncgateway.admission.Admission;
 import io.vertx.core.Future;
@@ -80,7 +81,9 @@ public class ConflictVerticle extends VerticleBase {
     database.activity().sync(new ActivityLog.SyncLogEntry(push.principal().orgId(), batch.deviceId(),
         push.principal().userId(), "push", batch.batchId(), batch.itemCount(), 0, result.applied(),
         result.acknowledged(), response.getJsonArray("superseded").size(), response.getJsonArray("conflicts").size(),
-        response.getJsonArray("rejected").size(), result.replayed() ? "replayed" : "success", durationMs, now));
+        response.getJsonArray("rejected").size(), result.replayed() ? "replayed" : "success", durationMs, now,
+        // A replay repeats a recorded answer: its conflicts and rejections were counted the first time.
+        result.replayed() ? null : PushOutcomes.of(response)));
   }
 
   private Future<PushResult> decideAndCommit(PreparedPush push, int attempt) {

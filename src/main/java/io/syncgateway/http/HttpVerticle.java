@@ -72,6 +72,7 @@ public class HttpVerticle extends VerticleBase {
         config.integer(Setting.PULL_DEFAULT_LIMIT), config.integer(Setting.PULL_MAX_LIMIT),
         memory, config.number(Setting.PULL_PAGE_BYTES));
     TaskHandler tasks = new TaskHandler(vertx.eventBus(), busOptions);
+    AdminHandler admin = new AdminHandler(vertx.eventBus(), busOptions, config.number(Setting.RETENTION_MS));
     LiveStreamCounts streamCounts = LiveStreamCounts.forProcess(vertx, config.integer(Setting.LIVE_MAX_STREAMS),
         config.integer(Setting.LIVE_MAX_STREAMS_PER_USER));
     metrics.liveStreamsOpen(streamCounts::open);
@@ -108,6 +109,10 @@ public class HttpVerticle extends VerticleBase {
     onRead(router, LiveEvents.PATH).handler(live::handle);
     onRead(router, "/api/tasks/:id").handler(tasks.reading(Addresses.TASK_GET));
     onRead(router, "/api/tasks/:id/comments").handler(tasks.reading(Addresses.TASK_COMMENTS));
+    onRead(router, "/api/admin/devices").handler(admin::devices);
+    on(router, "/api/admin/devices/:id/resync", HttpMethod.POST).handler(admin::forceResync);
+    onRead(router, "/api/admin/sync-log").handler(admin::syncLog);
+    onRead(router, "/api/admin/stats").handler(admin::stats);
     onRead(router, "/health/live").handler(Liveness.of(vertx));
     onRead(router, "/health/ready").handler(HealthCheckHandler.createWithHealthChecks(Readiness.checks(vertx)));
     onRead(router, "/metrics").handler(PrometheusScrapingHandler.create(config.string(Setting.METRICS_REGISTRY)));

@@ -131,7 +131,8 @@ final class PullHandler {
     return (int) limit;
   }
 
-  private static long nonNegative(String value, String name) {
+  /** A non-negative integer parameter, or 400 invalid_request naming it. */
+  static long nonNegative(String value, String name) {
     if (value.length() > 18 || !isDigits(value)) {
       throw GatewayException.invalid(name + " must be a non-negative integer");
     }

@@ -3,6 +3,7 @@ package io.syncgateway.persistence;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -44,9 +45,11 @@ public final class ActivityLog {
   /** All buffered sync-log rows in one multi-row insert, one array per column. */
   static final String INSERT_SYNC_LOGS = "INSERT INTO sync_logs (org_id, device_id, user_id, sync_type, batch_id, "
       + "entities_pushed, entities_pulled, applied, acknowledged, superseded, conflicts, rejected, status, "
-      + "duration_ms, created_at) "
-      + "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], "
-      + "$8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::text[], $14::int[], $15::bigint[])";
+      + "duration_ms, created_at, outcomes) "
+      + "SELECT o, d, u, t, b, ep, el, a, k, s, c, r, st, ms, at, oc::jsonb "
+      + "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], "
+      + "$8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::text[], $14::int[], $15::bigint[], "
+      + "$16::text[]) AS v(o, d, u, t, b, ep, el, a, k, s, c, r, st, ms, at, oc)";
 
   public static final long DEFAULT_FLUSH_INTERVAL_MS = 1000;
 
@@ -272,6 +275,7 @@ public final class ActivityLog {
     String[] statuses = new String[n];
     Integer[] durationsMs = new Integer[n];
     Long[] createdAt = new Long[n];
+    String[] outcomes = new String[n];
     for (int i = 0; i < n; i++) {
       SyncLogEntry entry = entries.get(i);
       orgIds[i] = entry.orgId();
@@ -289,12 +293,14 @@ public final class ActivityLog {
       statuses[i] = entry.status();
       durationsMs[i] = entry.durationMs();
       createdAt[i] = entry.createdAt();
+      outcomes[i] = entry.outcomes() == null ? null : entry.outcomes().encode();
     }
     Tuple columns = Tuple.tuple().addArrayOfString(orgIds).addArrayOfString(deviceIds).addArrayOfString(userIds)
         .addArrayOfString(syncTypes).addArrayOfString(batchIds).addArrayOfInteger(entitiesPushed)
         .addArrayOfInteger(entitiesPulled).addArrayOfInteger(applied).addArrayOfInteger(acknowledged)
         .addArrayOfInteger(superseded).addArrayOfInteger(conflicts).addArrayOfInteger(rejected)
-        .addArrayOfString(statuses).addArrayOfInteger(durationsMs).addArrayOfLong(createdAt);
+        .addArrayOfString(statuses).addArrayOfInteger(durationsMs).addArrayOfLong(createdAt)
+        .addArrayOfString(outcomes);
     return pool.preparedQuery(INSERT_SYNC_LOGS).execute(columns).mapEmpty();
   }
 
@@ -316,10 +322,21 @@ public final class ActivityLog {
     droppedCounter.accept(1);
   }
 
-  /** One sync_logs row. */
+  /**
+   * One sync_logs row. {@code outcomes} (nullable): a push's conflicts and rejections per entity type
+   * and code, as {@link PushOutcomes} counts them.
+   */
   public record SyncLogEntry(String orgId, String deviceId, String userId, String syncType /* push|pull */,
       String batchId, int entitiesPushed, int entitiesPulled, int applied, int acknowledged, int superseded,
-      int conflicts, int rejected, String status, int durationMs, long createdAt) {
+      int conflicts, int rejected, String status, int durationMs, long createdAt, JsonArray outcomes) {
+
+    /** A row without outcome counts (a pull, or a push with neither conflicts nor rejections). */
+    public SyncLogEntry(String orgId, String deviceId, String userId, String syncType, String batchId,
+        int entitiesPushed, int entitiesPulled, int applied, int acknowledged, int superseded, int conflicts,
+        int rejected, String status, int durationMs, long createdAt) {
+      this(orgId, deviceId, userId, syncType, batchId, entitiesPushed, entitiesPulled, applied, acknowledged,
+          superseded, conflicts, rejected, status, durationMs, createdAt, null);
+    }
 
     /** The NOT NULL and CHECK constraints of sync_logs; device_id and batch_id may be null. */
     boolean fitsTable() {

@@ -6,6 +6,10 @@ import io.syncgateway.bus.Addresses;
 import io.syncgateway.bus.BusCodecs;
 import io.syncgateway.bus.BusErrors;
 import io.syncgateway.bus.DecidedPush;
+import io.syncgateway.bus.DeviceListQuery;
+import io.syncgateway.bus.OutcomeStatsQuery;
+import io.syncgateway.bus.ResyncOrder;
+import io.syncgateway.bus.SyncLogQuery;
 import io.syncgateway.bus.PullRequest;
 import io.syncgateway.bus.PushResult;
 import io.syncgateway.bus.Replies;
@@ -36,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Persistence: commits decided pushes (through the process's circuit breaker and admission queues:
- * fair across organizations, most urgent first within one), serves pull pages and task reads, records the feed horizon over time, purges
+ * fair across organizations, most urgent first within one), serves pull pages, task reads and the admin
+ * API ({@link AdminQueries}, admitted like reads), records the feed horizon over time, purges
  * expired data.
  */
 public class PersistenceVerticle extends VerticleBase {
@@ -49,6 +54,7 @@ public class PersistenceVerticle extends VerticleBase {
   private Database database;
   private Pool pool;
   private SyncMetrics metrics;
+  private AdminQueries admin;
   private PullQuery.Settings pullSettings;
   private long retentionMs;
   private long batchIdRetentionMs;
@@ -64,6 +70,7 @@ public class PersistenceVerticle extends VerticleBase {
     database = Database.open(vertx, config, metrics);
     pool = database.pool();
     changes = new ChangePublisher(vertx, config.flag(Setting.CLUSTER_ENABLED));
+    admin = new AdminQueries(database, retentionMs);
     if (isHousekeepingLeader()) {
       schedulePurge(config.number(Setting.PURGE_INTERVAL_MS));
       scheduleDeviceScan(config.number(Setting.DEVICE_SCAN_INTERVAL_MS));
@@ -75,13 +82,20 @@ public class PersistenceVerticle extends VerticleBase {
               retentionMs,
               config.number(Setting.CLOCK_SKEW_MS), config.number(Setting.PULL_HOLDBACK_WAIT_MS),
               config.number(Setting.PULL_PAGE_BYTES));
-          return Future.all(
+          return Future.all(List.of(
               consume(Addresses.PUSH_COMMIT, this::commit),
               consume(Addresses.PULL_PAGE, read(request -> request.principal().orgId(), this::pull),
                   PersistenceVerticle::replyPage),
               consume(Addresses.TASK_GET, read(PersistenceVerticle::taskReadOrganization, this::getTask)),
               consume(Addresses.TASK_COMMENTS, read(PersistenceVerticle::taskReadOrganization, this::taskComments)),
-              consume(Addresses.DB_PING, this::ping));
+              consume(Addresses.ADMIN_DEVICES, read((DeviceListQuery query) -> query.principal().orgId(),
+                  admin::devices)),
+              consume(Addresses.ADMIN_RESYNC, read((ResyncOrder order) -> order.principal().orgId(),
+                  admin::forceResync)),
+              consume(Addresses.ADMIN_LOG, read((SyncLogQuery query) -> query.principal().orgId(), admin::syncLog)),
+              consume(Addresses.ADMIN_STATS, read((OutcomeStatsQuery query) -> query.principal().orgId(),
+                  admin::outcomeStats)),
+              consume(Addresses.DB_PING, this::ping)));
         });
   }
 
@@ -273,8 +287,8 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   /**
-   * Counts, from the shared devices table, the devices that have not pulled for half the retention
-   * period (they are heading for a resync). A periodic count rather than one per scrape, and the
+   * Counts, from the shared devices table, the devices that have not pulled for a while (they are
+   * heading for a resync: {@link ResyncRisk}). A periodic count rather than one per scrape, and the
    * same answer from every gateway process on the database.
    */
   private void scheduleDeviceScan(long intervalMs) {
@@ -285,7 +299,8 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private void countOverdueDevices(AtomicLong overdue) {
-    pool.preparedQuery(SqlQueries.COUNT_PULL_OVERDUE_DEVICES).execute(Tuple.of(retentionMs / 2))
+    pool.preparedQuery(SqlQueries.COUNT_PULL_OVERDUE_DEVICES)
+        .execute(Tuple.of(ResyncRisk.warningAfterMs(retentionMs)))
         .onSuccess(rows -> overdue.set(rows.iterator().next().getLong("overdue")))
         .onFailure(error -> LOG.warn("Counting devices heading for a resync failed: {}", error.toString()));
   }

@@ -47,8 +47,12 @@ public final class PullQuery {
     this.orgId = request.principal().orgId();
   }
 
-  /** The server's view before the page: time, horizon, next transaction id, last purge, since's mark. */
-  private record FeedState(long now, long horizon, long nextXid, long purgedAt, long purgeCutoff, Long mark) {}
+  /**
+   * The server's view before the page: time, horizon, next transaction id, last purge, since's mark,
+   * and when an admin forced the device to resync (null when not).
+   */
+  private record FeedState(long now, long horizon, long nextXid, long purgedAt, long purgeCutoff, Long mark,
+      Long resyncRequestedAt) {}
 
   /** Where the page starts (after this position) and when its sequence started; offset for offset paging. */
   private record Start(long xid, long seq, long sequenceStart, Long offset) {}
@@ -69,7 +73,9 @@ public final class PullQuery {
     Future<FeedState> state = feedState();
     return Future.all(bound, state).compose(ready -> {
       Start start = start(state.result());
-      return readWaitingForHeldBack(start).map(read -> respond(state.result(), start, read));
+      return forcedResyncDone(state.result())
+          .compose(done -> readWaitingForHeldBack(start))
+          .map(read -> respond(state.result(), start, read));
     });
   }
 
@@ -84,11 +90,13 @@ public final class PullQuery {
   private Future<FeedState> feedState() {
     Long sinceServerTime = request.cursor() == null && request.sinceMillis() > 0
         ? request.sinceMillis() - settings.skewMs() : null;
-    return settings.pool().preparedQuery(SqlQueries.PULL_STATE).execute(Tuple.of(sinceServerTime)).map(rows -> {
-      Row row = rows.iterator().next();
-      return new FeedState(row.getLong("now_ms"), row.getLong("horizon"), row.getLong("next_xid"),
-          orZero(row.getLong("purged_at")), orZero(row.getLong("cutoff")), row.getLong("mark"));
-    });
+    return settings.pool().preparedQuery(SqlQueries.PULL_STATE)
+        .execute(Tuple.of(sinceServerTime, request.deviceId(), orgId)).map(rows -> {
+          Row row = rows.iterator().next();
+          return new FeedState(row.getLong("now_ms"), row.getLong("horizon"), row.getLong("next_xid"),
+              orZero(row.getLong("purged_at")), orZero(row.getLong("cutoff")), row.getLong("mark"),
+              row.getLong("resync_requested_at"));
+        });
   }
 
   private static long orZero(Long value) {
@@ -97,6 +105,10 @@ public final class PullQuery {
 
   /** After a cursor's position, or after the horizon that had been reached by a millisecond since. */
   private Start start(FeedState state) {
+    if (state.resyncRequestedAt() != null && !startsFromBeginning()) {
+      throw new GatewayException(ErrorCode.RESYNC_REQUIRED, "an administrator asked this device to resync: "
+          + "drop the local copy and pull from the beginning");
+    }
     long horizon = state.now() - settings.retentionMs();
     if (request.cursor() != null) {
       FeedCursor cursor = FeedCursor.decode(request.cursor(), settings.signer(), orgId);
@@ -115,6 +127,25 @@ public final class PullQuery {
     // Every transaction that commits after a server time T had an id at or above the horizon at T.
     long position = sinceServerTime >= state.now() ? state.horizon() : orZero(state.mark());
     return new Start(position, 0, sinceServerTime, request.offset());
+  }
+
+  /** A pull that starts a new copy of the feed: no cursor, since 0, no offset into an earlier sequence. */
+  private boolean startsFromBeginning() {
+    return request.cursor() == null && request.sinceMillis() == 0
+        && (request.offset() == null || request.offset() == 0);
+  }
+
+  /**
+   * A forced resync (admin API) ends with the device's pull from the beginning: this one. Cleared
+   * only if no newer request came meanwhile; the pull fails if the clearing does, so the device
+   * retries rather than believe it is done.
+   */
+  private Future<Void> forcedResyncDone(FeedState state) {
+    if (state.resyncRequestedAt() == null) {
+      return Future.succeededFuture();
+    }
+    return settings.pool().preparedQuery(SqlQueries.CLEAR_FORCED_RESYNC)
+        .execute(Tuple.of(request.deviceId(), state.resyncRequestedAt())).mapEmpty();
   }
 
   /**

@@ -62,12 +62,14 @@ final class SqlQueries {
 
   /**
    * Before a pull page: the server time, the transaction horizon, the next transaction id (a cursor
-   * beyond it is beyond the end of the feed), the last purge, and the horizon recorded at or before
-   * server time $1 (null when $1 is null or nothing was recorded then).
+   * beyond it is beyond the end of the feed), the last purge, the horizon recorded at or before
+   * server time $1 (null when $1 is null or nothing was recorded then), and when an admin forced
+   * device $2 of organization $3 to resync (null when not, or when $2 is null).
    */
   static final String PULL_STATE = "SELECT n.now_ms, pg_snapshot_xmin(s.snap)::text::bigint AS horizon, "
       + "pg_snapshot_xmax(s.snap)::text::bigint AS next_xid, r.purged_at, r.cutoff, "
-      + "(SELECT horizon FROM feed_horizons WHERE at_ms <= $1 ORDER BY at_ms DESC LIMIT 1) AS mark "
+      + "(SELECT horizon FROM feed_horizons WHERE at_ms <= $1 ORDER BY at_ms DESC LIMIT 1) AS mark, "
+      + "(SELECT resync_requested_at FROM devices WHERE device_id = $2 AND org_id = $3) AS resync_requested_at "
       + "FROM (SELECT " + NOW_MS + " AS now_ms) n CROSS JOIN (SELECT pg_current_snapshot() AS snap) s "
       + "LEFT JOIN retention_runs r ON r.id = 1";
 
@@ -88,9 +90,65 @@ final class SqlQueries {
   static final String RECORD_PURGE = "INSERT INTO retention_runs (id, purged_at, cutoff) VALUES (1, $1, $2) "
       + "ON CONFLICT (id) DO UPDATE SET purged_at = EXCLUDED.purged_at, cutoff = EXCLUDED.cutoff";
 
-  /** Devices whose last pull is older than $1 ms before the database's now: heading for a resync. */
+  /**
+   * The rule for a device heading for a resync, one for the metric and the admin API: its last pull
+   * ({@code lastPullAt}, a column) is more than parameter {@code $n} ms ({@link ResyncRisk}) before
+   * the database's now. Null (never pulled) is not heading for one.
+   */
+  private static String pullOverdue(String lastPullAt, int parameter) {
+    return "COALESCE(" + lastPullAt + " < " + NOW_MS + " - $" + parameter + ", false)";
+  }
+
+  /** Devices heading for a resync (see {@link #pullOverdue}, threshold $1 ms). */
   static final String COUNT_PULL_OVERDUE_DEVICES = "SELECT count(*) AS overdue FROM devices "
-      + "WHERE last_pull_at < " + NOW_MS + " - $1";
+      + "WHERE " + pullOverdue("last_pull_at", 1);
+
+  /** A forced resync the device has done: cleared only if it is still the one the pull saw ($2). */
+  static final String CLEAR_FORCED_RESYNC =
+      "UPDATE devices SET resync_requested_at = NULL WHERE device_id = $1 AND resync_requested_at = $2";
+
+  /**
+   * Admin: the devices of organization $1, most recently seen first, at most $3, each with whether it
+   * heads for a resync (threshold $2 ms) and its lag: how many entity states (tombstones included)
+   * were written after its last pull (all, when it never pulled), leaving out states it wrote itself,
+   * as a pull does. The feed position recorded at or before that pull bounds the index range: every
+   * transaction that wrote later has an id at or above it.
+   */
+  static final String ADMIN_DEVICES = "SELECT d.device_id, d.user_id, d.first_seen_at, d.last_seen_at, "
+      + "d.last_push_at, d.last_pull_at, d.resync_requested_at, "
+      + pullOverdue("d.last_pull_at", 2) + " AS heading_for_resync, "
+      + Arrays.stream(EntityType.values())
+          .map(type -> "(SELECT count(*) FROM " + type.table() + " e WHERE e.org_id = d.org_id "
+              + "AND e.feed_xid >= m.position AND e.updated_at > COALESCE(d.last_pull_at, -1) "
+              + "AND e.last_modified_device IS DISTINCT FROM d.device_id)")
+          .collect(Collectors.joining(" + ")) + " AS lag "
+      + "FROM devices d CROSS JOIN LATERAL (SELECT COALESCE((SELECT horizon FROM feed_horizons "
+      + "WHERE at_ms <= d.last_pull_at ORDER BY at_ms DESC LIMIT 1), 0) AS position) m "
+      + "WHERE d.org_id = $1 ORDER BY d.last_seen_at DESC, d.device_id LIMIT $3";
+
+  /** Admin: forces device $1 of organization $2 to resync, as of the database's now. None when no such device. */
+  static final String FORCE_RESYNC = "UPDATE devices SET resync_requested_at = " + NOW_MS + " "
+      + "WHERE device_id = $1 AND org_id = $2 RETURNING resync_requested_at";
+
+  /**
+   * Admin: the newest sync-log rows of organization $1, at most $5; device $2, user $3 and kind $4
+   * filter when not null.
+   */
+  static final String ADMIN_SYNC_LOG = "SELECT id, device_id, user_id, sync_type, batch_id, entities_pushed, "
+      + "entities_pulled, applied, acknowledged, superseded, conflicts, rejected, status, duration_ms, created_at, "
+      + "outcomes::text AS outcomes FROM sync_logs WHERE org_id = $1 AND ($2::text IS NULL OR device_id = $2) "
+      + "AND ($3::text IS NULL OR user_id = $3) AND ($4::text IS NULL OR sync_type = $4) "
+      + "ORDER BY created_at DESC, id DESC LIMIT $5";
+
+  /**
+   * Admin: the conflicts and rejections recorded for organization $1 at or after $2 (ms), summed per
+   * outcome, entity type and code (see {@link PushOutcomes}).
+   */
+  static final String ADMIN_OUTCOME_COUNTS = "SELECT o.outcome, o.\"entityType\" AS entity_type, o.code, "
+      + "sum(o.count)::bigint AS count FROM sync_logs s "
+      + "CROSS JOIN LATERAL jsonb_to_recordset(s.outcomes) AS o(outcome text, \"entityType\" text, code text, "
+      + "count int) WHERE s.org_id = $1 AND s.created_at >= $2 AND s.outcomes IS NOT NULL "
+      + "GROUP BY o.outcome, o.\"entityType\", o.code ORDER BY o.outcome, entity_type, o.code";
 
   static final String GET_TASK = "SELECT " + ENTITY_COLUMNS + " FROM tasks WHERE org_id = $1 AND id = $2";
 

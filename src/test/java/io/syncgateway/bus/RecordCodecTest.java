@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Event-bus message codecs")
 class RecordCodecTest {
   private static final Principal ALICE = new Principal("alice", "org-1", Role.MEMBER);
+  private static final Principal CAROL = new Principal("carol", "org-1", Role.ADMIN);
   private static final PreparedBatch BATCH = new BatchPreparer(500).prepare(ALICE, null, new JsonObject()
       .put("deviceId", "d1").put("batchId", "b1").put("vectorClock", new JsonObject().put("d1", 3))
       .put("changes", new JsonObject().put("task", new JsonArray()
@@ -48,7 +49,11 @@ class RecordCodecTest {
         new PreparedPush(ALICE, BATCH),
         new DecidedPush(ALICE, BATCH, 5L, List.of(written), List.of(0L), response, 1, 0),
         new PushResult("d1", response, 1, 0, false),
-        new PullRequest(ALICE, "d1", null, 1234L, 100L, 50, EnumSet.of(EntityType.TASK, EntityType.COMMENT)));
+        new PullRequest(ALICE, "d1", null, 1234L, 100L, 50, EnumSet.of(EntityType.TASK, EntityType.COMMENT)),
+        new DeviceListQuery(CAROL, 100),
+        new ResyncOrder(CAROL, "d1"),
+        new SyncLogQuery(CAROL, "d1", null, "push", 20),
+        new OutcomeStatsQuery(CAROL, 86_400_000L));
 
     assertThat(messages).extracting(Object::getClass).containsExactlyInAnyOrderElementsOf(BusCodecs.messageTypes());
     for (Object message : messages) {

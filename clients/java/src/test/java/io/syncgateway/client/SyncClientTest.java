@@ -13,6 +13,7 @@ import io.syncgateway.client.store.SqliteLocalStore;
 import io.syncgateway.clock.ClockRelation;
 import io.syncgateway.entity.EntityType;
 import io.syncgateway.testsupport.Changes;
+import io.syncgateway.testsupport.Eventually;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

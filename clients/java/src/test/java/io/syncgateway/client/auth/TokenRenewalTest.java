@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.syncgateway.auth.Role;
 import io.syncgateway.auth.TokenService;
-import io.syncgateway.client.Eventually;
+import io.syncgateway.testsupport.Eventually;
 import io.syncgateway.client.SyncClient;
 import io.syncgateway.client.SyncClientOptions;
 import io.syncgateway.client.SyncEvent;

@@ -2,7 +2,7 @@ package io.syncgateway.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.syncgateway.client.Eventually;
+import io.syncgateway.testsupport.Eventually;
 import io.syncgateway.client.live.SseTestGateway;
 import io.syncgateway.testsupport.Changes;
 import io.syncgateway.testsupport.GatewayHarness;

@@ -2,7 +2,7 @@ package io.syncgateway.client.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.syncgateway.client.Eventually;
+import io.syncgateway.testsupport.Eventually;
 import io.syncgateway.client.ManualScheduler;
 import io.syncgateway.client.SyncClient;
 import io.syncgateway.client.SyncClientOptions;

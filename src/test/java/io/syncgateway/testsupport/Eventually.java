@@ -1,4 +1,4 @@
-package io.syncgateway.client;
+package io.syncgateway.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
