@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.syncgateway.auth.Role;
 import io.syncgateway.config.Setting;
 import io.syncgateway.testsupport.Encodings;
+import io.syncgateway.testsupport.Eventually;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.syncgateway.testsupport.SseClient;
 import io.syncgateway.testsupport.TestDatabase;
@@ -324,6 +325,50 @@ class OpenApiConformanceTest {
     assertThat(description.violationsOfShared("NotFound", answer)).isEmpty();
   }
 
+  // ---- admin -----------------------------------------------------------------------------------
+
+  @Test
+  void adminDevicesMatchAdminDeviceList() {
+    String device = uniqueId("dev");
+    gateway.pushOk(member, batch(device, "task", task(uniqueId("t"), clock(device, 1), "seen")));
+    Eventually.until(() -> new JsonObject(get(admin(), "/api/admin/devices").body()).getJsonArray("devices").stream()
+        .anyMatch(entry -> device.equals(((JsonObject) entry).getString("deviceId"))));
+
+    assertConforms(HttpMethod.GET, "/api/admin/devices", expect(200, get(admin(), "/api/admin/devices?limit=10")));
+  }
+
+  @Test
+  void adminSyncLogAndStatsMatchTheirSchemas() {
+    String device = uniqueId("dev");
+    push(member, batch(device, "comment", comment(uniqueId("c"), "no-such-task", clock(device, 1), "orphan")));
+    Eventually.until(() -> !new JsonObject(get(admin(), "/api/admin/sync-log?deviceId=" + device).body())
+        .getJsonArray("entries").isEmpty());
+
+    assertConforms(HttpMethod.GET, "/api/admin/sync-log",
+        expect(200, get(admin(), "/api/admin/sync-log?deviceId=" + device + "&kind=push&limit=5")));
+    assertConforms(HttpMethod.GET, "/api/admin/stats", expect(200, get(admin(), "/api/admin/stats?windowMs=3600000")));
+  }
+
+  @Test
+  void forcedResyncMatchesResyncOrdered() {
+    String device = uniqueId("dev");
+    gateway.pushOk(member, batch(device, "task", task(uniqueId("t"), clock(device, 1), "to resync")));
+    String path = "/api/admin/devices/{id}/resync";
+
+    Eventually.until(() -> post(admin(), "/api/admin/devices/" + device + "/resync").status() == 200);
+    assertConforms(HttpMethod.POST, path, expect(200, post(admin(), "/api/admin/devices/" + device + "/resync")));
+    assertProblem(HttpMethod.POST, path, post(admin(), "/api/admin/devices/no-such-device/resync"), 404, "not_found");
+  }
+
+  @Test
+  void adminEndpointsRefuseOtherRolesAndBadParameters() {
+    assertProblem(HttpMethod.GET, "/api/admin/devices", get(member, "/api/admin/devices"), 403, "forbidden");
+    assertProblem(HttpMethod.GET, "/api/admin/stats", get(admin(), "/api/admin/stats?windowMs=0"), 400, "invalid_request");
+    assertProblem(HttpMethod.GET, "/api/admin/sync-log", get(admin(), "/api/admin/sync-log?kind=both"), 400,
+        "invalid_request");
+    assertProblem(HttpMethod.GET, "/api/admin/devices", get(null, "/api/admin/devices"), 401, "unauthorized");
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   private static Answer push(String token, JsonObject body) {
@@ -340,6 +385,14 @@ class OpenApiConformanceTest {
 
   private static Answer get(String token, String pathAndQuery) {
     return Answer.of(gateway.get(token, pathAndQuery));
+  }
+
+  private static Answer post(String token, String path) {
+    return Answer.of(gateway.client().post(path).putHeader("Authorization", "Bearer " + token).send().await());
+  }
+
+  private static String admin() {
+    return gateway.token("u-admin", ORG, Role.ADMIN);
   }
 
   private static Answer expect(int status, Answer answer) {
