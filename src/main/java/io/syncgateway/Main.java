@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Command line: no arguments runs the gateway; {@code token --user U --org O [--role R]
+ * Command line: no arguments runs the gateway; {@code migrate [--baseline]} brings the database
+ * schema up to date and exits ({@link MigrateCommand}); {@code token --user U --org O [--role R]
  * [--expires-in SECONDS]} prints a token signed with the configured secret; {@code client …} runs
  * one command of the command-line sync client (see {@link ClientCli}); {@code bench [options]}
  * runs the benchmark ({@link BenchCommand}); {@code chaos [options]} runs the gateway under hostile
@@ -41,6 +42,8 @@ public final class Main {
       } else if (args.length > 0 && args[0].equals("chaos")) {
         ChaosCommand.run(options(args), System.out);
         System.exit(0);
+      } else if (args.length > 0 && args[0].equals("migrate")) {
+        System.exit(MigrateCommand.run(List.of(args).subList(1, args.length), loadConfig(), System.out, System.err));
       } else if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
         System.out.println(usage());
       } else if (args.length == 0 || args[0].equals("run")) {
@@ -58,6 +61,9 @@ public final class Main {
   private static String usage() {
     return String.join("\n",
         "usage: java -jar target/sync-gateway.jar [run]",
+        "       java -jar target/sync-gateway.jar migrate [--baseline]",
+        "         applies the database migrations (SYNC_PG_URL, SYNC_DB_SCHEMA) and exits; --baseline accepts a schema",
+        "         that already holds other tables (see docs/operations.md, \"Database setup and upgrades\")",
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
         "       java -jar target/sync-gateway.jar client --url URL --token JWT [--store FILE] COMMAND (client help: client --help)",
         "       java -jar target/sync-gateway.jar bench [--devices 16] [--batches 20] [--batch-size 100] [--curves all] ...",
@@ -73,7 +79,7 @@ public final class Main {
         "         quiet pushes' p50/p99, recovery times, health answers, OutOfMemoryErrors and acknowledged writes lost;",
         "         options and defaults: " + String.join(" ", ChaosCommand.optionDefaults()),
         "         (see docs/operations.md, \"Chaos run\")",
-        "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
+        "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DB_SCHEMA, SYNC_DB_MIGRATE, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
         "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }
 
@@ -92,9 +98,24 @@ public final class Main {
     // Fails fast, with a message for the operator: a secret under 32 bytes, an unreadable key file,
     // an algorithm without a key.
     VerificationKeys keys = VerificationKeys.fromConfig(config);
-    Gateway gateway = Gateway.start(config);
+    Gateway gateway = startOrExit(config);
     Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "gateway-shutdown"));
     printWelcome(gateway, devSecret, keys);
+  }
+
+  /**
+   * The started gateway; or, when it cannot start, one line with the cause and a hint on standard
+   * error and exit status 1 (Gateway.start has already stopped what it started).
+   */
+  private static Gateway startOrExit(GatewayConfig config) {
+    try {
+      return Gateway.start(config);
+    } catch (Throwable e) {
+      LOG.debug("Start-up failed", e);
+      System.err.println("sync-gateway could not start: " + StartupProblems.explain(e, config));
+      System.exit(1);
+      throw new AssertionError("unreachable");
+    }
   }
 
   private static void printWelcome(Gateway gateway, boolean devSecret, VerificationKeys keys) {
