@@ -120,7 +120,7 @@ public final class Migrations {
     String from = result.initialSchemaVersion;
     String to = result.migrationsExecuted == 0 ? from : result.targetSchemaVersion;
     Outcome outcome = new Outcome(from, to, result.migrationsExecuted);
-    LOG.info("{} in schema '{}' of {}", capitalized(outcome.describe()), schema.name(), url.redacted());
+    LOG.info("Database schema '{}' of {}: {}", schema.name(), url.redacted(), outcome.describe());
     return outcome;
   }
 
@@ -145,9 +145,5 @@ public final class Migrations {
 
   private static String sample(List<String> tables) {
     return tables.size() <= 3 ? String.join(", ", tables) : String.join(", ", tables.subList(0, 3)) + ", ...";
-  }
-
-  private static String capitalized(String text) {
-    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
 }
