@@ -103,6 +103,27 @@ class DatabaseSetupTest {
     }
   }
 
+  @Test
+  @DisplayName("with SYNC_DB_MIGRATE=false a role holding only the documented grants (no DDL) serves")
+  void servingRoleWithoutDdl() {
+    PgUrl owner = TestDatabase.emptyDatabase("serving_role");
+    assertThat(migrate(owner).exitCode()).isZero();
+    String role = "sync_app_" + owner.database().substring(owner.database().lastIndexOf('_') + 1);
+    execute(owner, "CREATE ROLE " + role + " LOGIN PASSWORD 'app-secret'");
+    // The grants of docs/operations.md, "Database setup and upgrades".
+    execute(owner, "GRANT CONNECT ON DATABASE \"" + owner.database() + "\" TO " + role);
+    execute(owner, "GRANT USAGE ON SCHEMA public TO " + role);
+    execute(owner, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role);
+    execute(owner, "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role);
+    PgUrl app = PgUrl.of(owner.host(), owner.port(), owner.database(), role, "app-secret");
+
+    try (GatewayHarness gateway = GatewayHarness.start(app, Map.of(Setting.DB_MIGRATE, "false"))) {
+      SyncRoundTrip.pushThenPull(gateway);
+    }
+    Throwable ddl = catchThrowable(() -> execute(app, "CREATE TABLE not_allowed (id INT)"));
+    assertThat(ddl).as("the serving role cannot create tables").hasRootCauseInstanceOf(SQLException.class);
+  }
+
   private record Run(int exitCode, String output, String errors) {}
 
   private static Run migrate(PgUrl database, String... args) {
