@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.syncgateway.Gateway;
+import io.syncgateway.Main;
 import io.syncgateway.MigrateCommand;
 import io.syncgateway.StartupProblems;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.persistence.db.PgUrl;
+import io.syncgateway.testsupport.ChildJvm;
 import io.syncgateway.testsupport.GatewayHarness;
 import io.syncgateway.testsupport.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,18 @@ class DatabaseSetupTest {
     assertThat(second.exitCode()).isZero();
     assertThat(second.output()).isEqualTo("schema up to date (version " + version + ")\n");
     assertThat(tables(database, "public")).contains("tasks", "feed_log", "flyway_schema_history");
+  }
+
+  @Test
+  @DisplayName("`java … Main migrate` applies the migrations of SYNC_PG_URL, prints the outcome and exits 0")
+  void migrateSubcommand() {
+    PgUrl database = TestDatabase.emptyDatabase("migrate_main");
+    try (ChildJvm child = ChildJvm.start("migrate", List.of(), Map.of("SYNC_CONFIG", "/nonexistent/gateway.json",
+        "SYNC_PG_URL", database.connectionString()), Main.class.getName(), "migrate")) {
+      assertThat(child.awaitExit(Duration.ofSeconds(60))).isZero();
+      assertThat(child.output()).anyMatch(line -> line.matches("migrated schema from empty to version \\d+"));
+    }
+    assertThat(tables(database, "public")).contains("tasks");
   }
 
   @Test
