@@ -15,6 +15,8 @@ import io.syncgateway.http.RequestDrain;
 import io.syncgateway.live.ChangeListener;
 import io.syncgateway.metrics.SyncMetrics;
 import io.syncgateway.persistence.PersistenceVerticle;
+import io.syncgateway.persistence.db.DatabaseSchema;
+import io.syncgateway.persistence.db.EmbeddedPostgresPlatform;
 import io.syncgateway.persistence.db.EmbeddedPostgresServer;
 import io.syncgateway.persistence.db.EmbeddedPostgresSupervisor;
 import io.syncgateway.persistence.db.Migrations;
@@ -61,40 +63,90 @@ public final class Gateway implements AutoCloseable {
     this.roles = NodeRole.parse(config.string(Setting.ROLES));
   }
 
-  /** Starts everything; blocks until the gateway serves HTTP. Not for event-loop threads. */
+  /**
+   * Starts everything; blocks until the gateway serves HTTP. Not for event-loop threads. On failure,
+   * stops what it had started (Vert.x, the embedded database) before rethrowing: a gateway that
+   * cannot start must leave no server or thread behind.
+   */
   public static Gateway start(GatewayConfig requested) {
     GatewayConfig config = requested;
     EmbeddedPostgresServer embedded = null;
     EmbeddedPostgresSupervisor supervisor = null;
-    // A node without conflict detection or persistence (an edge node of a cluster) needs no database.
-    boolean needsDatabase = NodeRole.needDatabase(NodeRole.parse(config.string(Setting.ROLES)));
-    if (needsDatabase && config.string(Setting.PG_URL) == null) {
-      Path dataDir = Path.of(config.string(Setting.DATA_DIR)).toAbsolutePath().normalize();
-      LOG.info("SYNC_PG_URL is not set: starting the embedded PostgreSQL with its data in {}", dataDir.resolve("postgres"));
-      embedded = EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
-      config = config.with(Setting.PG_URL, embedded.url().connectionString());
-    }
+    Vertx vertx = null;
     try {
-      if (needsDatabase) {
-        PgUrl url = PgUrl.parse(config.string(Setting.PG_URL));
+      // A node without conflict detection or persistence (an edge node of a cluster) needs no database.
+      if (NodeRole.needDatabase(NodeRole.parse(config.string(Setting.ROLES)))) {
+        DatabaseSchema schema = new DatabaseSchema(config.string(Setting.DB_SCHEMA));
+        boolean migrate = config.flag(Setting.DB_MIGRATE);
+        if (config.string(Setting.PG_URL) == null) {
+          embedded = startEmbedded(config);
+          config = config.with(Setting.PG_URL, embedded.url().connectionString());
+        }
+        PgUrl url = databaseUrl(config);
         LOG.info("Using PostgreSQL at {}", url.redacted());
-        Migrations.migrate(url);
+        prepareSchema(url, schema, migrate);
       }
-      Vertx vertx = buildVertx(config);
+      vertx = buildVertx(config);
       if (embedded != null) {
         supervisor = supervise(embedded, vertx, config);
       }
       Gateway gateway = new Gateway(vertx, embedded, supervisor, config);
       gateway.deployAll().await();
       return gateway;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      stopQuietly(supervisor, vertx, embedded);
+      throw e;
+    }
+  }
+
+  /**
+   * The embedded PostgreSQL on {@code SYNC_DATA_DIR}, after checking this build carries binaries for
+   * the platform.
+   */
+  static EmbeddedPostgresServer startEmbedded(GatewayConfig config) {
+    EmbeddedPostgresPlatform.missingBinariesHere().ifPresent(problem -> {
+      throw new StartupFailure(problem);
+    });
+    Path dataDir = Path.of(config.string(Setting.DATA_DIR)).toAbsolutePath().normalize();
+    LOG.info("SYNC_PG_URL is not set: starting the embedded PostgreSQL with its data in {}", dataDir.resolve("postgres"));
+    return EmbeddedPostgresServer.start(dataDir.resolve("postgres"));
+  }
+
+  /** The configured database URL; a malformed one is a one-line start-up failure naming the setting. */
+  static PgUrl databaseUrl(GatewayConfig config) {
+    try {
+      return PgUrl.parse(config.string(Setting.PG_URL));
+    } catch (IllegalArgumentException e) {
+      throw new StartupFailure(Setting.PG_URL.env() + " is not usable: " + e.getMessage());
+    }
+  }
+
+  /** Migrates, or (SYNC_DB_MIGRATE=false, a serving user without DDL rights) only checks the version. */
+  private static void prepareSchema(PgUrl url, DatabaseSchema schema, boolean migrate) {
+    if (migrate) {
+      Migrations.migrate(url, schema, false);
+    } else {
+      String version = Migrations.requireUpToDate(url, schema);
+      LOG.info("Schema '{}' is up to date (version {}); SYNC_DB_MIGRATE=false, so no migration was attempted",
+          schema.name(), version);
+    }
+  }
+
+  /** Best effort: a failure while cleaning up must not hide the one that made start-up fail. */
+  private static void stopQuietly(EmbeddedPostgresSupervisor supervisor, Vertx vertx, EmbeddedPostgresServer embedded) {
+    try {
       if (supervisor != null) {
         supervisor.close();
       }
+      if (vertx != null) {
+        vertx.close().await();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("Error while stopping after a failed start", e);
+    } finally {
       if (embedded != null) {
         embedded.close();
       }
-      throw e;
     }
   }
 

@@ -18,9 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Command line of the server jar: no arguments (or {@code run}) runs the gateway; {@code token --user U
- * --org O [--role R] [--expires-in SECONDS]} prints a token signed with the configured secret. The
- * command-line sync client and the bench have jars of their own (see {@link #MOVED}).
+ * Command line of the server jar: no arguments (or {@code run}) runs the gateway; {@code migrate
+ * [--baseline]} brings the database schema up to date and exits ({@link MigrateCommand}); {@code
+ * token --user U --org O [--role R] [--expires-in SECONDS] [--scope S]} prints a token signed with the
+ * configured secret. The command-line sync client and the bench have jars of their own (see
+ * {@link #MOVED}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -40,6 +42,8 @@ public final class Main {
         System.exit(2);
       } else if (args.length > 0 && args[0].equals("token")) {
         System.out.println(token(options(args)));
+      } else if (args.length > 0 && args[0].equals("migrate")) {
+        System.exit(MigrateCommand.run(List.of(args).subList(1, args.length), loadConfig(), System.out, System.err));
       } else if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h"))) {
         System.out.println(usage());
       } else if (args.length == 0 || args[0].equals("run")) {
@@ -57,11 +61,14 @@ public final class Main {
   private static String usage() {
     return String.join("\n",
         "usage: java -jar target/sync-gateway.jar [run]",
+        "       java -jar target/sync-gateway.jar migrate [--baseline]",
+        "         applies the database migrations (SYNC_PG_URL, SYNC_DB_SCHEMA) and exits; --baseline accepts a schema",
+        "         that already holds other tables (see docs/operations.md, \"Database setup and upgrades\")",
         "       java -jar target/sync-gateway.jar token --user U --org O [--role member|viewer|admin] [--expires-in SECONDS]",
         "         [--scope changes:bodies] (a bridged service's right to the change stream with entity bodies)",
         "       (the sync client: java -jar clients/java/target/sync-client-cli.jar --help;",
         "        bench and chaos: java -jar bench/target/sync-bench.jar bench|chaos --help)",
-        "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
+        "Environment: SYNC_HTTP_PORT, SYNC_PG_URL, SYNC_DB_SCHEMA, SYNC_DB_MIGRATE, SYNC_DATA_DIR, SYNC_JWT_SECRET, SYNC_JWT_PUBLIC_KEY_FILE,",
         "             SYNC_JWT_JWKS_FILE (see docs/operations.md and docs/security.md)");
   }
 
@@ -80,9 +87,24 @@ public final class Main {
     // Fails fast, with a message for the operator: a secret under 32 bytes, an unreadable key file,
     // an algorithm without a key.
     VerificationKeys keys = VerificationKeys.fromConfig(config);
-    Gateway gateway = Gateway.start(config);
+    Gateway gateway = startOrExit(config);
     Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "gateway-shutdown"));
     printWelcome(gateway, devSecret, keys);
+  }
+
+  /**
+   * The started gateway; or, when it cannot start, one line with the cause and a hint on standard
+   * error and exit status 1 (Gateway.start has already stopped what it started).
+   */
+  private static Gateway startOrExit(GatewayConfig config) {
+    try {
+      return Gateway.start(config);
+    } catch (Throwable e) {
+      LOG.debug("Start-up failed", e);
+      System.err.println("sync-gateway could not start: " + StartupProblems.explain(e, config));
+      System.exit(1);
+      throw new AssertionError("unreachable");
+    }
   }
 
   private static void printWelcome(Gateway gateway, boolean devSecret, VerificationKeys keys) {

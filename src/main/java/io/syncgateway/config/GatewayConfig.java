@@ -81,9 +81,14 @@ public final class GatewayConfig {
     return Math.toIntExact(number(setting));
   }
 
-  /** A setting that is on or off ("true" / "false"). */
+  /** A true/false setting; anything else is a configuration error naming the setting. */
   public boolean flag(Setting setting) {
-    return Boolean.parseBoolean(string(setting));
+    String value = string(setting);
+    if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new IllegalArgumentException(
+        "Setting " + setting.key() + " (" + setting.env() + ") must be true or false, got '" + value + "'");
   }
 
   /** Verticle instances: a configured positive count, or one per core. */

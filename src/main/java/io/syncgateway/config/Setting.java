@@ -8,6 +8,8 @@ public enum Setting {
   DATA_DIR("database.dataDir", "SYNC_DATA_DIR", "./data"),
   PG_POOL_SIZE("database.poolSize", "SYNC_PG_POOL_SIZE", 8),
   PG_CONNECT_TIMEOUT_MS("database.connectTimeoutMs", "SYNC_PG_CONNECT_TIMEOUT_MS", 2000),
+  DB_SCHEMA("database.schema", "SYNC_DB_SCHEMA", "public"),
+  DB_MIGRATE("database.migrate", "SYNC_DB_MIGRATE", true),
   EMBEDDED_RESTART_ATTEMPTS("database.embeddedRestartAttempts", "SYNC_EMBEDDED_RESTART_ATTEMPTS", 5),
   JWT_SECRET("auth.jwtSecret", "SYNC_JWT_SECRET", null),
   JWT_PUBLIC_KEY_FILE("auth.jwtPublicKeyFile", "SYNC_JWT_PUBLIC_KEY_FILE", null),

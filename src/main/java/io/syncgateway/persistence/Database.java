@@ -4,6 +4,7 @@ import io.syncgateway.admission.Admission;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.Setting;
 import io.syncgateway.metrics.SyncMetrics;
+import io.syncgateway.persistence.db.DatabaseSchema;
 import io.syncgateway.persistence.db.PgUrl;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
@@ -46,7 +47,9 @@ public final class Database {
   }
 
   public static Database open(Vertx vertx, GatewayConfig config, SyncMetrics metrics) {
-    PgConnectOptions connect = PgUrl.parse(config.string(Setting.PG_URL)).connectOptions()
+    // The schema's search_path lets the gateway's unqualified SQL work in any SYNC_DB_SCHEMA.
+    PgConnectOptions connect = new DatabaseSchema(config.string(Setting.DB_SCHEMA))
+        .applyTo(PgUrl.parse(config.string(Setting.PG_URL)).connectOptions())
         .setReconnectAttempts(0)
         .addProperty("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT)
         // A statement the database cannot finish (a lock never granted, a stalled disk) is cancelled by

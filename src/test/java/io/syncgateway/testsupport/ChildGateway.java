@@ -37,10 +37,26 @@ public final class ChildGateway implements AutoCloseable {
 
   /** As {@link #start(String, Map)}, with extra JVM options (e.g. a heap size: later options win). */
   public static ChildGateway start(String name, Map<String, String> env, List<String> jvmOptions) {
-    int port = GatewayHarness.freePort();
+    Map<String, String> environment = new HashMap<>(env);
+    environment.putIfAbsent("SYNC_HTTP_PORT", String.valueOf(GatewayHarness.freePort()));
+    int port = Integer.parseInt(environment.get("SYNC_HTTP_PORT"));
+    ChildJvm jvm = launch(name, environment, jvmOptions);
+    try {
+      jvm.awaitLine(line -> line.contains(READY_LINE), START_TIMEOUT);
+    } catch (AssertionError e) {
+      jvm.close();
+      throw e;
+    }
+    return new ChildGateway(jvm, GatewayHarness.connect(port), port);
+  }
+
+  /**
+   * {@code Main run} in a child JVM with {@code env} on top of the test defaults, without waiting for
+   * it to serve: for start-ups meant to fail. {@code env} should set SYNC_HTTP_PORT.
+   */
+  public static ChildJvm launch(String name, Map<String, String> env, List<String> jvmOptions) {
     Map<String, String> environment = new HashMap<>(Map.of(
         "SYNC_CONFIG", "/nonexistent/gateway.json",
-        "SYNC_HTTP_PORT", String.valueOf(port),
         "SYNC_HTTP_HOST", "127.0.0.1",
         "SYNC_JWT_SECRET", GatewayHarness.SECRET,
         "SYNC_HTTP_INSTANCES", "1",
@@ -50,14 +66,7 @@ public final class ChildGateway implements AutoCloseable {
     environment.putAll(env);
     List<String> options = new ArrayList<>(jvmOptions);
     options.add("-Dlogback.configurationFile=" + productionLogback());
-    ChildJvm jvm = ChildJvm.start(name, options, environment, Main.class.getName(), "run");
-    try {
-      jvm.awaitLine(line -> line.contains(READY_LINE), START_TIMEOUT);
-    } catch (AssertionError e) {
-      jvm.close();
-      throw e;
-    }
-    return new ChildGateway(jvm, GatewayHarness.connect(port), port);
+    return ChildJvm.start(name, options, environment, Main.class.getName(), "run");
   }
 
   /** src/main/resources/logback.xml as built; the test classpath would otherwise pick logback-test.xml. */

@@ -58,6 +58,13 @@ public final class TestDatabase {
 
   /** A new, uniquely named database with the migrations from {@code locations} applied. */
   public static PgUrl freshDatabase(String prefix, String... locations) {
+    PgUrl url = emptyDatabase(prefix);
+    Migrations.migrate(url, locations);
+    return url;
+  }
+
+  /** A new, uniquely named database without any migration: as a DBA hands it over. */
+  public static PgUrl emptyDatabase(String prefix) {
     PgUrl admin = server();
     String name = uniqueName(prefix);
     try (Connection connection = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
@@ -69,9 +76,7 @@ public final class TestDatabase {
     if (external) {
       CREATED_ON_EXTERNAL.add(name);
     }
-    PgUrl url = admin.withDatabase(name);
-    Migrations.migrate(url, locations);
-    return url;
+    return admin.withDatabase(name);
   }
 
   /** Lower-case identifier, at most 63 bytes (PostgreSQL's limit), random suffix so parallel runs never clash. */

@@ -34,7 +34,8 @@ public record PgUrl(String host, int port, String database, String user, String 
     require(host != null && !host.isBlank(), "missing host");
     require(port > 0 && port <= 65535, "port out of range");
     require(database != null && !database.isBlank(), "missing database name");
-    require(user != null && !user.isBlank(), "missing user");
+    require(user != null && !user.isBlank(),
+        "missing user: write user:password@ before the host, or add ?user=...&password=... (JDBC style)");
     require(sslMode == null || SSL_MODES.contains(sslMode), "unknown sslmode, expected one of " + SSL_MODES);
   }
 
