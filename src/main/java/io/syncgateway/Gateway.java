@@ -237,6 +237,11 @@ public final class Gateway implements AutoCloseable {
     return vertx;
   }
 
+  /** The verticles this process runs ({@code SYNC_ROLES}). */
+  public Set<NodeRole> roles() {
+    return roles;
+  }
+
   public int httpPort() {
     return config.integer(Setting.HTTP_PORT);
   }

@@ -5,6 +5,7 @@ import io.syncgateway.auth.TokenService;
 import io.syncgateway.auth.VerificationKeys;
 import io.syncgateway.config.GatewayConfig;
 import io.syncgateway.config.LogFormat;
+import io.syncgateway.config.NodeRole;
 import io.syncgateway.config.Setting;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -108,6 +109,12 @@ public final class Main {
   }
 
   private static void printWelcome(Gateway gateway, boolean devSecret, VerificationKeys keys) {
+    if (!gateway.roles().contains(NodeRole.HTTP)) {
+      // A node of a clustered bus without HTTP: nothing to call here, its stages serve the bus.
+      LOG.info("sync-gateway is running {} (no HTTP on this node: clients go through a node with the http role)",
+          gateway.roles().stream().map(NodeRole::wire).collect(Collectors.joining(",")));
+      return;
+    }
     String base = "http://localhost:" + gateway.httpPort();
     StringBuilder text = new StringBuilder("\nsync-gateway is ready on ").append(base).append('\n');
     if (devSecret) {

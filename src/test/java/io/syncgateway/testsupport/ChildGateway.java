@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class ChildGateway implements AutoCloseable {
   public static final String READY_LINE = "sync-gateway is ready on ";
+  /** What a node without the http role says instead, once its verticles are deployed. */
+  public static final String RUNNING_LINE = "sync-gateway is running ";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final ChildJvm jvm;
@@ -42,7 +44,7 @@ public final class ChildGateway implements AutoCloseable {
     int port = Integer.parseInt(environment.get("SYNC_HTTP_PORT"));
     ChildJvm jvm = launch(name, environment, jvmOptions);
     try {
-      jvm.awaitLine(line -> line.contains(READY_LINE), START_TIMEOUT);
+      jvm.awaitLine(line -> line.contains(READY_LINE) || line.contains(RUNNING_LINE), START_TIMEOUT);
     } catch (AssertionError e) {
       jvm.close();
       throw e;
