@@ -19,10 +19,17 @@ import java.util.Set;
 public final class ChangePublisher {
   private final Vertx vertx;
   private final boolean clustered;
+  private final boolean streams;
 
-  public ChangePublisher(Vertx vertx, boolean clustered) {
+  /**
+   * {@code streams}: publish the change streams at all. Only bridged services read them, so a
+   * process that runs no bridge and is on no clustered bus (where another node's bridge could) skips
+   * building them: a push then costs no entity JSON beyond its response.
+   */
+  public ChangePublisher(Vertx vertx, boolean clustered, boolean streams) {
     this.vertx = vertx;
     this.clustered = clustered;
+    this.streams = streams;
   }
 
   public void committed(String org, String device, List<CommittedChange> changes) {
@@ -30,19 +37,25 @@ public final class ChangePublisher {
       return;
     }
     long at = System.currentTimeMillis();
+    if (streams) {
+      publishStreams(org, device, at, changes);
+    }
+    if (clustered) {
+      Set<EntityType> types = EnumSet.noneOf(EntityType.class);
+      changes.forEach(change -> types.add(change.type()));
+      vertx.eventBus().publish(Addresses.LIVE_CHANGES, new ChangeNotice(org, types, device, at).toJson());
+    }
+  }
+
+  private void publishStreams(String org, String device, long at, List<CommittedChange> changes) {
     JsonArray items = new JsonArray();
     JsonArray withBodies = new JsonArray();
-    Set<EntityType> types = EnumSet.noneOf(EntityType.class);
     for (CommittedChange change : changes) {
       items.add(change.toJson());
       withBodies.add(change.toJsonWithBody(org));
-      types.add(change.type());
     }
     JsonObject head = new JsonObject().put("org", org).put("device", device).put("at", at);
     vertx.eventBus().publish(Addresses.changesOf(org), head.copy().put("changes", items));
     vertx.eventBus().publish(Addresses.changesWithBodiesOf(org), head.put("changes", withBodies));
-    if (clustered) {
-      vertx.eventBus().publish(Addresses.LIVE_CHANGES, new ChangeNotice(org, types, device, at).toJson());
-    }
   }
 }

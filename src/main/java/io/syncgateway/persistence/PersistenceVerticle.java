@@ -69,7 +69,8 @@ public class PersistenceVerticle extends VerticleBase {
     metrics = SyncMetrics.of(config.string(Setting.METRICS_REGISTRY));
     database = Database.open(vertx, config, metrics);
     pool = database.pool();
-    changes = new ChangePublisher(vertx, config.flag(Setting.CLUSTER_ENABLED));
+    changes = new ChangePublisher(vertx, config.flag(Setting.CLUSTER_ENABLED),
+        config.flag(Setting.BRIDGE_ENABLED) || config.flag(Setting.CLUSTER_ENABLED));
     admin = new AdminQueries(database, retentionMs);
     if (isHousekeepingLeader()) {
       schedulePurge(config.number(Setting.PURGE_INTERVAL_MS));
